@@ -1,0 +1,58 @@
+import type { Capability } from './capabilities.ts';
+import type { ConfigField } from './config-schema.ts';
+import type { CommandInteraction, EventPayloads, InteractionReply } from './events.ts';
+import type { JsonValue, PluginContext, PluginLogger, PluginStorage } from './host-api.ts';
+import type { PluginManifestInput } from './manifest.ts';
+
+type FieldValue<F> = F extends { type: 'string' | 'channel' | 'role' | 'user' }
+  ? string
+  : F extends { type: 'integer' | 'number' }
+    ? number
+    : F extends { type: 'boolean' }
+      ? boolean
+      : F extends { type: 'list'; items: infer I }
+        ? Array<FieldValue<I>>
+        : F extends { type: 'object'; fields: infer O }
+          ? { [K in keyof O]: FieldValue<O[K]> }
+          : unknown;
+
+type MaybeMissing<F> = F extends { default: unknown } ? never : F extends { optional: true } ? undefined : never;
+
+/** The config object a handler sees, inferred from the manifest's config description. */
+export type InferConfig<S> = { [K in keyof S]: FieldValue<S[K]> | MaybeMissing<S[K]> };
+
+type PermissionsOf<M> = M extends { permissions: readonly (infer P)[] } ? (P extends Capability ? P : never) : never;
+type EventsOf<M> = M extends { events: readonly (infer E)[] } ? (E extends keyof EventPayloads ? E : never) : never;
+type CommandNamesOf<M> = M extends { commands: readonly (infer C)[] } ? (C extends { name: infer N extends string } ? N : never) : never;
+type ConfigOf<M> = M extends { config: infer S extends Record<string, ConfigField> } ? InferConfig<S> : Record<string, never>;
+
+export type ContextOf<M> = PluginContext<PermissionsOf<M>, ConfigOf<M>>;
+
+/** A migration step gets the guild's storage (changes commit together or not at all) and a logger. */
+export interface MigrationContext {
+  readonly guildId: string;
+  readonly storage: PluginStorage;
+  readonly log: PluginLogger;
+}
+export interface MigrationCode {
+  up(ctx: MigrationContext): void | Promise<void>;
+  down(ctx: MigrationContext): void | Promise<void>;
+}
+
+export interface PluginDefinition<M extends PluginManifestInput> {
+  manifest: M;
+  events?: { [E in EventsOf<M>]?: (ctx: ContextOf<M>, event: EventPayloads[E]) => void | Promise<void> };
+  commands?: { [N in CommandNamesOf<M>]: (ctx: ContextOf<M>, interaction: CommandInteraction) => InteractionReply | string | void | Promise<InteractionReply | string | void> };
+  migrations?: Record<string, MigrationCode>;
+}
+
+/**
+ * Declare a plugin. The manifest literal drives the handler types: a handler's `ctx` carries only
+ * the capabilities the manifest asks for, and its `config` has the manifest's config shape, so an
+ * undeclared capability is a type error before it is a runtime denial.
+ */
+export function definePlugin<const M extends PluginManifestInput>(definition: PluginDefinition<M>): PluginDefinition<M> {
+  return definition;
+}
+
+export type { JsonValue };
