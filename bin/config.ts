@@ -1,0 +1,271 @@
+/**
+ * Runtime configuration of the `townes` binary, read from environment variables and validated
+ * with zod once at start. Every role (api, runner, worker, start) takes the result of
+ * loadConfig(); nothing else in the binary reads process.env for these settings.
+ *
+ * An empty variable (`FOO=`, as compose files often write) counts as unset.
+ * docs/OPERATIONS.md lists the variables; keep it in step with VARIABLES below.
+ */
+import { z } from 'zod';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** pino's levels. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * `process`: plugins' isolates run in sandbox host child processes that the runner supervises
+ * (isolated-vm's own advice: a V8 crash or hang then cannot take the runner down).
+ * `inprocess`: isolates run inside the runner's own process; for development only.
+ */
+export const SANDBOX_MODES = ['process', 'inprocess'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+export const MAX_SANDBOX_HOSTS = 16;
+
+export const DEFAULTS = Object.freeze({
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'info',
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/townes',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  DISCORD_API_BASE: 'https://discord.com/api',
+  SANDBOX_HOSTS: 2,
+  SANDBOX_MODE: 'process',
+} as const);
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly logLevel: LogLevel;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** The bot token. Absent: the platform runs against the built-in Discord simulator. */
+  readonly discordToken: string | undefined;
+  /** Where the runner and the API reach Discord's REST API (a simulator or proxy may stand there). */
+  readonly discordApiBase: string;
+  /** Number of sandbox host processes; 0 when sandboxMode is `inprocess`. */
+  readonly sandboxHosts: number;
+  readonly sandboxMode: SandboxMode;
+}
+
+/** One bad variable: what it held (secrets hidden), what is wrong, and how to fix it. */
+export interface ConfigIssue {
+  readonly variable: string;
+  /** The value as it may be shown: undefined when unset, never a secret in clear. */
+  readonly shown: string | undefined;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const lines = issues.map((i) => `  ${i.variable}${i.shown === undefined ? ' (unset)' : `=${i.shown}`}: ${i.problem}; ${i.fix}`);
+    super(
+      `invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'} in the environment):\n${lines.join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+type Shown = 'plain' | 'url' | 'secret';
+
+interface VariableSpec {
+  readonly schema: z.ZodType;
+  /** How its value may appear in an error message. */
+  readonly shown: Shown;
+  /** The default fix, when zod's message alone says what is wrong. */
+  readonly fix: string;
+}
+
+const oneOf = (values: readonly string[]) => `expected one of ${values.join(', ')}`;
+
+/** Lowercases and trims, so `LOG_LEVEL=INFO ` works. */
+const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .pipe(z.enum(values, { error: oneOf(values) }));
+
+const urlWith = (protocols: readonly string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (s) => {
+        try {
+          return protocols.includes(new URL(s).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, such as ${example}` },
+    );
+
+const SANDBOX_HOSTS_PROBLEM = `expected an integer from 0 to ${MAX_SANDBOX_HOSTS}`;
+
+export const VARIABLES = {
+  NODE_ENV: {
+    schema: enumOf(NODE_ENVS).default(DEFAULTS.NODE_ENV),
+    shown: 'plain',
+    fix: `set NODE_ENV=production (or development, test) or leave it unset for ${DEFAULTS.NODE_ENV}`,
+  },
+  LOG_LEVEL: {
+    schema: enumOf(LOG_LEVELS).default(DEFAULTS.LOG_LEVEL),
+    shown: 'plain',
+    fix: `set LOG_LEVEL=${DEFAULTS.LOG_LEVEL} (or debug, warn, ...) or leave it unset`,
+  },
+  DATABASE_URL: {
+    schema: urlWith(['postgresql:', 'postgres:'], 'postgresql://USER:PASSWORD@HOST:5432/DATABASE').default(
+      DEFAULTS.DATABASE_URL,
+    ),
+    shown: 'url',
+    fix: `correct the URL, or leave DATABASE_URL unset for ${DEFAULTS.DATABASE_URL}`,
+  },
+  REDIS_URL: {
+    schema: urlWith(['redis:', 'rediss:'], 'redis://HOST:6379').default(DEFAULTS.REDIS_URL),
+    shown: 'url',
+    fix: `correct the URL, or leave REDIS_URL unset for ${DEFAULTS.REDIS_URL}`,
+  },
+  DISCORD_TOKEN: {
+    schema: z
+      .string()
+      .trim()
+      .refine((s) => !/^bot\s/i.test(s), { error: 'starts with "Bot ", which the platform adds itself' })
+      .refine((s) => !/\s/.test(s), { error: 'contains whitespace, so it is not a bot token' })
+      .optional(),
+    shown: 'secret',
+    fix: 'set DISCORD_TOKEN to the bare bot token from the Discord developer portal, or leave it unset to run against the built-in simulator',
+  },
+  DISCORD_API_BASE: {
+    schema: urlWith(['https:', 'http:'], DEFAULTS.DISCORD_API_BASE)
+      .transform((s) => s.replace(/\/+$/, ''))
+      .default(DEFAULTS.DISCORD_API_BASE),
+    shown: 'url',
+    fix: `leave DISCORD_API_BASE unset for ${DEFAULTS.DISCORD_API_BASE}, or point it at a simulator such as http://127.0.0.1:PORT/api`,
+  },
+  SANDBOX_HOSTS: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[0-9]{1,3}$/, { error: SANDBOX_HOSTS_PROBLEM })
+      .transform(Number)
+      .pipe(z.number().int().min(0, { error: SANDBOX_HOSTS_PROBLEM }).max(MAX_SANDBOX_HOSTS, { error: SANDBOX_HOSTS_PROBLEM }))
+      .optional(),
+    shown: 'plain',
+    fix: `set SANDBOX_HOSTS=${DEFAULTS.SANDBOX_HOSTS} or leave it unset`,
+  },
+  SANDBOX_MODE: {
+    schema: enumOf(SANDBOX_MODES).optional(),
+    shown: 'plain',
+    fix: `set SANDBOX_MODE=${DEFAULTS.SANDBOX_MODE} or leave it unset`,
+  },
+} satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const unsetIfEmpty = <T extends z.ZodType>(inner: T) => z.preprocess(emptyIsUnset, inner);
+
+const schema = z
+  .object({
+    NODE_ENV: unsetIfEmpty(VARIABLES.NODE_ENV.schema),
+    LOG_LEVEL: unsetIfEmpty(VARIABLES.LOG_LEVEL.schema),
+    DATABASE_URL: unsetIfEmpty(VARIABLES.DATABASE_URL.schema),
+    REDIS_URL: unsetIfEmpty(VARIABLES.REDIS_URL.schema),
+    DISCORD_TOKEN: unsetIfEmpty(VARIABLES.DISCORD_TOKEN.schema),
+    DISCORD_API_BASE: unsetIfEmpty(VARIABLES.DISCORD_API_BASE.schema),
+    SANDBOX_HOSTS: unsetIfEmpty(VARIABLES.SANDBOX_HOSTS.schema),
+    SANDBOX_MODE: unsetIfEmpty(VARIABLES.SANDBOX_MODE.schema),
+  } satisfies Record<VariableName, z.ZodType>)
+  .superRefine((env, ctx) => {
+    // SANDBOX_HOSTS=0 is the in-process development mode; the two variables must agree.
+    if (env.SANDBOX_MODE === 'process' && env.SANDBOX_HOSTS === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SANDBOX_HOSTS'],
+        message: 'is 0, which means in-process mode, but SANDBOX_MODE=process asks for sandbox host processes',
+        params: { fix: `set SANDBOX_HOSTS to 1-${MAX_SANDBOX_HOSTS}, or SANDBOX_MODE=inprocess for development` },
+      });
+    }
+    if (env.SANDBOX_MODE === 'inprocess' && env.SANDBOX_HOSTS !== undefined && env.SANDBOX_HOSTS > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SANDBOX_HOSTS'],
+        message: 'asks for sandbox host processes, but SANDBOX_MODE=inprocess runs plugins in the main process',
+        params: { fix: 'set SANDBOX_HOSTS=0 or leave it unset, or set SANDBOX_MODE=process' },
+      });
+    }
+  });
+
+/** The value as it may appear in a message: never a secret, never a URL's password. */
+function show(kind: Shown, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (kind === 'secret') return `<hidden, ${raw.length} characters>`;
+  let text = raw;
+  if (kind === 'url') text = text.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/, '$1***@');
+  if (text.length > 80) text = `${text.slice(0, 77)}...`;
+  return JSON.stringify(text);
+}
+
+/**
+ * Reads and validates the configuration. Throws a ConfigError naming every bad variable,
+ * what is wrong with it and how to fix it.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw = Object.fromEntries(Object.keys(VARIABLES).map((k) => [k, env[k]]));
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issues: ConfigIssue[] = [];
+    const seen = new Set<string>();
+    for (const issue of result.error.issues) {
+      const variable = String(issue.path[0] ?? 'environment') as VariableName;
+      const spec: VariableSpec | undefined = VARIABLES[variable];
+      // One problem per variable is enough to fix it.
+      if (seen.has(variable)) continue;
+      seen.add(variable);
+      const customFix = issue.code === 'custom' ? (issue.params as { fix?: string } | undefined)?.fix : undefined;
+      const value = emptyIsUnset(env[variable]) as string | undefined;
+      issues.push({
+        variable,
+        shown: spec ? show(spec.shown, value) : undefined,
+        problem: issue.message,
+        fix: customFix ?? spec?.fix ?? 'correct it',
+      });
+    }
+    throw new ConfigError(issues);
+  }
+
+  const e = result.data;
+  const sandboxMode: SandboxMode = e.SANDBOX_MODE ?? (e.SANDBOX_HOSTS === 0 ? 'inprocess' : 'process');
+  const sandboxHosts = sandboxMode === 'inprocess' ? 0 : (e.SANDBOX_HOSTS ?? DEFAULTS.SANDBOX_HOSTS);
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    discordToken: e.DISCORD_TOKEN,
+    discordApiBase: e.DISCORD_API_BASE,
+    sandboxHosts,
+    sandboxMode,
+  });
+}
+
+/** The configuration as it may be logged: the token hidden, URL passwords masked. */
+export function describeConfig(config: Config): Record<string, string | number> {
+  const mask = (url: string) => url.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/, '$1***@');
+  return {
+    nodeEnv: config.nodeEnv,
+    logLevel: config.logLevel,
+    databaseUrl: mask(config.databaseUrl),
+    redisUrl: mask(config.redisUrl),
+    discord: config.discordToken === undefined ? 'simulator (DISCORD_TOKEN unset)' : 'live (DISCORD_TOKEN set)',
+    discordApiBase: config.discordApiBase,
+    sandboxMode: config.sandboxMode,
+    sandboxHosts: config.sandboxHosts,
+  };
+}
