@@ -1,0 +1,226 @@
+// The guest runtime: the only code besides the plugin that runs inside a plugin's isolate.
+// It is evaluated first, before the plugin, so it captures the builtins it relies on while they
+// are still pristine; the plugin can later replace globals without changing how this runs.
+// Its completion value is an object of entry points the host holds as references; nothing of it
+// is reachable from globalThis, and the host callbacks are removed from globalThis before the
+// plugin runs. Every capability is still checked on the host side: this file only shapes calls.
+(function installRuntime(host) {
+  'use strict';
+  delete globalThis.__townesHost;
+  const parse = JSON.parse;
+  const stringify = JSON.stringify;
+  const freeze = Object.freeze;
+  const create = Object.create;
+  const apply = Reflect.apply;
+  const keysOf = Object.keys;
+  const MapCtor = Map;
+  const mapGet = Map.prototype.get;
+  const mapSet = Map.prototype.set;
+  const mapDelete = Map.prototype.delete;
+  const PromiseCtor = Promise;
+  const promiseThen = Promise.prototype.then;
+  const StringCtor = String;
+  const ErrorCtor = Error;
+  const kv = host.kv;
+  const act = host.act;
+  const logCall = host.log;
+  const MAX_RESULT_CHARS = 64 * 1024;
+
+  let plugin = null;
+  let permissions = create(null);
+  const configs = new MapCtor();
+  const pending = new MapCtor(); // opId -> { seq, op, key, value, resolve, reject }
+  const live = new MapCtor(); // seq -> true while the item may still complete
+  let done = [];
+
+  class HostError extends ErrorCtor {
+    constructor(code, message) {
+      super(message);
+      this.name = 'HostError';
+      this.code = code;
+    }
+  }
+  globalThis.HostError = HostError;
+
+  function deepFreeze(value) {
+    if (value !== null && typeof value === 'object') {
+      const ks = keysOf(value);
+      for (let n = 0; n < ks.length; n++) deepFreeze(value[ks[n]]);
+      freeze(value);
+    }
+    return value;
+  }
+
+  function hostError(answer) {
+    const sep = answer.indexOf(':');
+    return new HostError(answer.slice(1, sep), answer.slice(sep + 1));
+  }
+
+  // One storage or action call. Answers: h<json> hit, n not found, k / k1 / k0 ok, l<json> list,
+  // m<opId> miss (the host loads the key and later asks us to retry), e<code>:<message> error.
+  function storageCall(seq, op, key, value, opId) {
+    const answer = kv(seq, op, key, value, opId);
+    const tag = answer[0];
+    if (tag === 'm') {
+      return new PromiseCtor((resolve, reject) => {
+        apply(mapSet, pending, [answer.slice(1), { seq, op, key, value, resolve, reject }]);
+      });
+    }
+    if (tag === 'e') return PromiseCtor.reject(hostError(answer));
+    if (tag === 'h' || tag === 'l') return PromiseCtor.resolve(parse(answer.slice(1)));
+    if (tag === 'n') return PromiseCtor.resolve(undefined);
+    if (answer === 'k1') return PromiseCtor.resolve(true);
+    if (answer === 'k0') return PromiseCtor.resolve(false);
+    return PromiseCtor.resolve(undefined);
+  }
+
+  function serialise(value) {
+    if (value === undefined) throw new HostError('INVALID_ARGUMENT', 'storage values must be JSON values, not undefined');
+    const text = stringify(value);
+    if (typeof text !== 'string') throw new HostError('INVALID_ARGUMENT', 'storage values must be JSON values');
+    return text;
+  }
+
+  function makeStorage(seq) {
+    return freeze({
+      get: (key) => storageCall(seq, 'get', StringCtor(key), '', ''),
+      set: (key, value) => {
+        let text;
+        try { text = serialise(value); } catch (e) { return PromiseCtor.reject(e); }
+        return storageCall(seq, 'set', StringCtor(key), text, '');
+      },
+      delete: (key) => storageCall(seq, 'delete', StringCtor(key), '', ''),
+      list: (options) => {
+        const prefix = options && options.prefix !== undefined ? StringCtor(options.prefix) : '';
+        const limit = options && options.limit !== undefined ? +options.limit : 1000;
+        return storageCall(seq, 'list', prefix, StringCtor(limit), '');
+      },
+    });
+  }
+
+  function action(seq, type, body) {
+    const answer = act(seq, type, stringify(body));
+    if (answer !== '') throw hostError(answer);
+  }
+
+  function makeLog(seq) {
+    const at = (level) => (message, data) => {
+      logCall(seq, level, StringCtor(message), data === undefined ? '' : stringify(data));
+    };
+    return freeze({ info: at('info'), warn: at('warn'), error: at('error') });
+  }
+
+  function makeContext(seq, guildId, kind) {
+    const ctx = create(null);
+    ctx.guildId = guildId;
+    ctx.log = makeLog(seq);
+    if (kind === 'up' || kind === 'down' || permissions.storage) ctx.storage = makeStorage(seq);
+    if (kind !== 'up' && kind !== 'down') {
+      ctx.config = apply(mapGet, configs, [guildId]) || freeze(create(null));
+      ctx.discord = freeze({
+        sendMessage: (channelId, message) => action(seq, 'sendMessage', { channelId, message }),
+        sendDirectMessage: (userId, message) => action(seq, 'sendDirectMessage', { userId, message }),
+        addRole: (userId, roleId, reason) => action(seq, 'addRole', { userId, roleId, reason }),
+        removeRole: (userId, roleId, reason) => action(seq, 'removeRole', { userId, roleId, reason }),
+      });
+    }
+    return freeze(ctx);
+  }
+
+  function describe(error) {
+    try {
+      if (error instanceof ErrorCtor) {
+        return { name: StringCtor(error.name).slice(0, 100), message: StringCtor(error.message).slice(0, 2000), code: error.code === undefined ? undefined : StringCtor(error.code).slice(0, 100) };
+      }
+      return { name: 'NonErrorThrown', message: ('thrown value: ' + (typeof error === 'symbol' ? 'a symbol' : StringCtor(error))).slice(0, 2000) };
+    } catch {
+      return { name: 'NonErrorThrown', message: 'thrown value could not be described' };
+    }
+  }
+
+  function finish(seq, ok, value) {
+    if (!apply(mapGet, live, [seq])) return; // abandoned or already settled
+    apply(mapDelete, live, [seq]);
+    let text;
+    try {
+      text = ok ? (value === undefined ? 'null' : stringify(value)) : stringify(describe(value));
+      if (typeof text !== 'string') text = 'null';
+    } catch (e) {
+      ok = false;
+      text = stringify(describe(e));
+    }
+    if (text.length > MAX_RESULT_CHARS) {
+      ok = false;
+      text = stringify({ name: 'HostError', code: 'RESULT_TOO_LARGE', message: 'result of ' + text.length + ' characters exceeds ' + MAX_RESULT_CHARS });
+    }
+    done[done.length] = [seq, ok ? 1 : 0, text];
+  }
+
+  function handlerFor(kind, name) {
+    if (kind === 'event') return plugin.events && plugin.events[name];
+    if (kind === 'command') return plugin.commands && plugin.commands[name];
+    const step = plugin.migrations && plugin.migrations[name];
+    return step && step[kind];
+  }
+
+  function start(item) {
+    const seq = item.s;
+    apply(mapSet, live, [seq, true]);
+    let result;
+    try {
+      const handler = handlerFor(item.k, item.n);
+      if (typeof handler !== 'function') throw new HostError('NO_HANDLER', 'no handler for ' + item.k + ' ' + item.n);
+      const ctx = makeContext(seq, item.g, item.k);
+      result = item.k === 'up' || item.k === 'down' ? handler(ctx) : handler(ctx, item.p);
+    } catch (e) {
+      finish(seq, false, e);
+      return;
+    }
+    apply(promiseThen, PromiseCtor.resolve(result), [(v) => finish(seq, true, v), (e) => finish(seq, false, e)]);
+  }
+
+  return freeze({
+    // Reads the plugin's definition (left on globalThis by its bundle) and hides it.
+    init(globalName, permissionsJson) {
+      const exported = globalThis[globalName];
+      // esbuild declares the global with `var`, which cannot be deleted; blank it instead.
+      globalThis[globalName] = undefined;
+      plugin = exported && exported.default ? exported.default : exported;
+      if (!plugin || typeof plugin !== 'object') throw new ErrorCtor('the bundle did not export a plugin definition (export default definePlugin({...}))');
+      permissions = create(null);
+      const granted = parse(permissionsJson);
+      for (let n = 0; n < granted.length; n++) permissions[granted[n]] = true;
+      const names = (o) => (o && typeof o === 'object' ? keysOf(o) : []);
+      return stringify({ events: names(plugin.events), commands: names(plugin.commands), migrations: names(plugin.migrations) });
+    },
+    // input: { c?: [[guildId, config]], r?: [opId], x?: [opId, code, message][], a?: [seq], i?: items }
+    push(inputJson) {
+      const input = parse(inputJson);
+      const c = input.c || [];
+      for (let n = 0; n < c.length; n++) apply(mapSet, configs, [c[n][0], deepFreeze(c[n][1])]);
+      const a = input.a || [];
+      for (let n = 0; n < a.length; n++) apply(mapDelete, live, [a[n]]);
+      const r = input.r || [];
+      for (let n = 0; n < r.length; n++) {
+        {
+          const opId = r[n];
+          const p = apply(mapGet, pending, [opId]);
+          if (!p) continue;
+          apply(mapDelete, pending, [opId]);
+          if (!apply(mapGet, live, [p.seq])) continue;
+          apply(promiseThen, storageCall(p.seq, p.op, p.key, p.value, opId), [p.resolve, p.reject]);
+        }
+      }
+      const items = input.i || [];
+      for (let n = 0; n < items.length; n++) start(items[n]);
+    },
+    collect() {
+      const out = done;
+      done = [];
+      return stringify(out);
+    },
+    forget(guildId) {
+      apply(mapDelete, configs, [guildId]);
+    },
+  });
+})(globalThis.__townesHost);

@@ -1,0 +1,79 @@
+import { fork } from 'node:child_process';
+import { serveSandboxHost } from './host-endpoint.ts';
+import type { FromHost, ToHost } from './sandbox-protocol.ts';
+
+/** The runner's handle on one sandbox host, wherever it runs. */
+export interface HostLink {
+  readonly pid: number;
+  send(message: ToHost): void;
+  onMessage(listener: (message: FromHost) => void): void;
+  onExit(listener: (reason: string) => void): void;
+  kill(): void;
+}
+
+const HOST_MAIN = new URL('./host-process-main.ts', import.meta.url);
+
+/** A sandbox host in its own process: a V8 crash or hang there cannot take the runner down. */
+export class ChildHostLink implements HostLink {
+  readonly #child;
+
+  constructor(options: { maxOldSpaceMb: number }) {
+    this.#child = fork(HOST_MAIN, [], {
+      // No ambient secrets: the host needs nothing from the runner's environment.
+      env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning'],
+      serialization: 'json',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
+  send(message: ToHost): void {
+    if (this.#child.connected) this.#child.send(message);
+  }
+
+  onMessage(listener: (message: FromHost) => void): void {
+    this.#child.on('message', (m) => listener(m as FromHost));
+  }
+
+  onExit(listener: (reason: string) => void): void {
+    this.#child.once('exit', (code, signal) => listener(signal ? `killed by ${signal}` : `exited with code ${code}`));
+  }
+
+  kill(): void {
+    this.#child.kill('SIGKILL');
+  }
+}
+
+/** Development mode: the host runs inside the runner; the same protocol, minus the isolation. */
+export class InProcessHostLink implements HostLink {
+  readonly pid = process.pid;
+  #listener: (message: FromHost) => void = () => {};
+  #exit: (reason: string) => void = () => {};
+  #dead = false;
+  readonly #handle = serveSandboxHost((message) => {
+    if (!this.#dead) queueMicrotask(() => this.#listener(message));
+  });
+
+  send(message: ToHost): void {
+    if (!this.#dead) queueMicrotask(() => this.#handle(message));
+  }
+
+  onMessage(listener: (message: FromHost) => void): void {
+    this.#listener = listener;
+  }
+
+  onExit(listener: (reason: string) => void): void {
+    this.#exit = listener;
+  }
+
+  kill(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#handle({ t: 'close' });
+    queueMicrotask(() => this.#exit('stopped'));
+  }
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import ivm from 'isolated-vm';
+import { SandboxFault, classifyIsolateError } from './sandbox-fault.ts';
+
+const RUNTIME_SOURCE = readFileSync(new URL('./guest/runtime.guest.js', import.meta.url), 'utf8');
+/** The global the bundle assigns its exports to (esbuild `globalName`). */
+export const BUNDLE_GLOBAL = '__townesPlugin';
+
+/** The host functions the guest runtime calls synchronously; each returns a short answer string. */
+export interface GuestBridge {
+  kv(seq: number, op: string, key: string, value: string, opId: string): string;
+  act(seq: number, type: string, json: string): string;
+  log(seq: number, level: string, message: string, data: string): void;
+}
+
+export interface PluginIsolateOptions {
+  code: string;
+  filename: string;
+  memoryMb: number;
+  permissions: readonly string[];
+  /** Time allowed for the bundle's top-level code and init. */
+  loadTimeoutMs: number;
+  bridge: GuestBridge;
+}
+
+export interface HandlerNames {
+  events: string[];
+  commands: string[];
+  migrations: string[];
+}
+
+/**
+ * One isolate running one plugin version. It owns nothing but the V8 heap: guild state, storage
+ * and scheduling live in the SandboxHost. Any fault (timeout, memory, crash) leaves the isolate
+ * unusable by contract: the host disposes it and builds a fresh one.
+ */
+export class PluginIsolate {
+  readonly handlers: HandlerNames;
+  readonly #isolate: ivm.Isolate;
+  readonly #context: ivm.Context;
+  readonly #push: ivm.Reference;
+  readonly #collect: ivm.Reference;
+  readonly #forget: ivm.Reference;
+
+  constructor(options: PluginIsolateOptions) {
+    this.#isolate = new ivm.Isolate({ memoryLimit: options.memoryMb });
+    try {
+      this.#context = this.#isolate.createContextSync();
+      const { bridge } = options;
+      const hostObject = new ivm.ExternalCopy({}).copyInto();
+      this.#context.global.setSync('__townesHost', hostObject);
+      const hostRef = this.#context.global.getSync('__townesHost', { reference: true }) as ivm.Reference;
+      hostRef.setSync('kv', new ivm.Callback((seq: number, op: string, key: string, value: string, opId: string) => bridge.kv(seq, op, key, value, opId)));
+      hostRef.setSync('act', new ivm.Callback((seq: number, type: string, json: string) => bridge.act(seq, type, json)));
+      hostRef.setSync('log', new ivm.Callback((seq: number, level: string, message: string, data: string) => bridge.log(seq, level, message, data)));
+      const runtime = this.#isolate.compileScriptSync(RUNTIME_SOURCE, { filename: 'townes:runtime' }).runSync(this.#context, { reference: true, timeout: options.loadTimeoutMs }) as ivm.Reference;
+      this.#push = runtime.getSync('push', { reference: true }) as ivm.Reference;
+      this.#collect = runtime.getSync('collect', { reference: true }) as ivm.Reference;
+      this.#forget = runtime.getSync('forget', { reference: true }) as ivm.Reference;
+      const init = runtime.getSync('init', { reference: true }) as ivm.Reference;
+      this.#guard(() => this.#isolate.compileScriptSync(options.code, { filename: options.filename }).runSync(this.#context, { timeout: options.loadTimeoutMs }));
+      const names = this.#guard(() => init.applySync(undefined, [BUNDLE_GLOBAL, JSON.stringify(options.permissions)], { timeout: options.loadTimeoutMs })) as string;
+      this.handlers = JSON.parse(names) as HandlerNames;
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw classifyIsolateError(error, this.#isolate.isDisposed) ?? error;
+    }
+  }
+
+  /** Hand the guest new items, configs and retries; its microtasks run before this returns. */
+  push(inputJson: string, timeoutMs: number): void {
+    this.#guard(() => this.#push.applySync(undefined, [inputJson], { timeout: timeoutMs }));
+  }
+
+  /** Settled items since the last collect: [seq, ok(1|0), json][] */
+  collect(timeoutMs: number): Array<[number, 0 | 1, string]> {
+    const text = this.#guard(() => this.#collect.applySync(undefined, [], { timeout: timeoutMs })) as string;
+    return JSON.parse(text) as Array<[number, 0 | 1, string]>;
+  }
+
+  forgetGuild(guildId: string): void {
+    this.#guard(() => this.#forget.applySync(undefined, [guildId], { timeout: 50 }));
+  }
+
+  get disposed(): boolean {
+    return this.#isolate.isDisposed;
+  }
+
+  heapUsedBytes(): number {
+    if (this.#isolate.isDisposed) return 0;
+    const s = this.#isolate.getHeapStatisticsSync();
+    return s.used_heap_size + s.externally_allocated_size;
+  }
+
+  dispose(): void {
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+  }
+}
+
+export { SandboxFault };

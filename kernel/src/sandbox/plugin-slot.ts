@@ -1,0 +1,365 @@
+import type { StoredEntry } from '../storage/plugin-store.ts';
+import { GuestCalls } from './guest-calls.ts';
+import type { HostItem } from './host-item.ts';
+import { failedResult, resetHostItem, toHostItem } from './host-item.ts';
+import type { HandlerNames } from './plugin-isolate.ts';
+import { PluginIsolate } from './plugin-isolate.ts';
+import type { GuildSetting, ItemResult, PluginImage, StorageBackend, WorkItem } from './sandbox-protocol.ts';
+import { SandboxFault } from './sandbox-fault.ts';
+import type { StorageCache } from './storage-cache.ts';
+
+/** Most items started in one call into the isolate. */
+const MAX_BATCH = 256;
+const LOAD_TIMEOUT_MS = 500;
+
+export interface SlotEnv {
+  cache: StorageCache;
+  backend: StorageBackend;
+  emit(result: ItemResult): void;
+  /** Send what was emitted so far (before any storage request, so commits precede reads). */
+  flush(): void;
+  /** Ask the host to pump this slot again soon. */
+  wake(slot: PluginSlot): void;
+}
+
+interface GuildState {
+  id: string;
+  configJson: string;
+  version: number;
+  grants: Set<string>;
+  queue: HostItem[];
+  active: HostItem | null;
+}
+
+type Load = { kind: 'keys'; plugin: string; guildId: string; keys: Set<string>; wantUsage: boolean; opIds: string[] };
+
+/**
+ * One plugin version in a sandbox host: its isolate, the guilds that use it, and the scheduling
+ * of their work. A guild's items run one at a time and in order; different guilds' items share
+ * each call into the isolate, so the boundary is crossed once per batch, not once per event.
+ * When a call faults, every item that ran in it becomes a suspect and runs again alone on a fresh
+ * isolate: the one that faults alone is the culprit, the others complete normally.
+ */
+export class PluginSlot {
+  readonly image: PluginImage;
+  handlers: HandlerNames;
+  readonly #env: SlotEnv;
+  readonly #calls: GuestCalls;
+  #isolate: PluginIsolate | null;
+  #generation = 0;
+  #opCounter = 0;
+  readonly #guilds = new Map<string, GuildState>();
+  readonly #ready = new Set<GuildState>();
+  readonly #active = new Map<number, HostItem>();
+  #suspects: HostItem[] = [];
+  #solo: HostItem | null = null;
+  #retries: string[] = [];
+  #abandon: number[] = [];
+  readonly #sentConfig = new Map<string, number>();
+  readonly #loads = new Map<string, Load>();
+  #lists: Array<{ opId: string; plugin: string; guildId: string; prefix: string; limit: number }> = [];
+  readonly #listResults = new Map<string, StoredEntry[]>();
+  readonly #opErrors = new Map<string, string>();
+  readonly #opOwner = new Map<string, HostItem>();
+
+  constructor(image: PluginImage, env: SlotEnv) {
+    this.image = image;
+    this.#env = env;
+    this.#calls = new GuestCalls({
+      image,
+      active: (seq) => this.#active.get(seq),
+      grants: (item) => this.#guilds.get(item.guildId)?.grants ?? new Set(),
+      miss: (item, request) => this.#miss(item, request),
+      takeListResult: (opId) => this.#take(this.#listResults, opId),
+      takeOpError: (opId) => this.#take(this.#opErrors, opId),
+    });
+    this.#isolate = this.#build();
+    this.handlers = this.#isolate.handlers;
+  }
+
+  #take<T>(map: Map<string, T>, key: string): T | undefined {
+    const v = map.get(key);
+    map.delete(key);
+    return v;
+  }
+
+  #build(): PluginIsolate {
+    return new PluginIsolate({
+      code: this.image.code,
+      filename: `${this.image.key}.js`,
+      memoryMb: this.image.limits.memoryMb,
+      permissions: this.image.permissions,
+      loadTimeoutMs: LOAD_TIMEOUT_MS,
+      bridge: this.#calls,
+    });
+  }
+
+  setGuild(setting: GuildSetting): void {
+    let g = this.#guilds.get(setting.guildId);
+    if (!g) this.#guilds.set(setting.guildId, (g = { id: setting.guildId, configJson: '{}', version: 0, grants: new Set(), queue: [], active: null }));
+    g.configJson = setting.configJson;
+    g.version++;
+    g.grants = new Set(setting.grants);
+  }
+
+  removeGuild(guildId: string): void {
+    const g = this.#guilds.get(guildId);
+    if (!g) return;
+    for (const item of g.queue) this.#env.emit(failedResult(item, 'cancelled', { name: 'HostError', code: 'CANCELLED', message: 'the plugin was disabled for this server' }));
+    g.queue = [];
+    this.#ready.delete(g);
+    this.#guilds.delete(guildId);
+    this.#sentConfig.delete(guildId);
+    this.#env.cache.drop(this.image.name, guildId);
+    try {
+      this.#isolate?.forgetGuild(guildId);
+    } catch {
+      // a faulted isolate is rebuilt without this guild's config anyway
+    }
+  }
+
+  enqueue(work: WorkItem): void {
+    const g = this.#guilds.get(work.guildId);
+    const item = toHostItem(work);
+    if (!g) {
+      this.#env.emit(failedResult(item, 'cancelled', { name: 'HostError', code: 'CANCELLED', message: 'the plugin is not enabled for this server' }));
+      return;
+    }
+    g.queue.push(item);
+    if (!g.active) this.#ready.add(g);
+  }
+
+  get queued(): number {
+    let n = this.#active.size + this.#suspects.length;
+    for (const g of this.#guilds.values()) n += g.queue.length;
+    return n;
+  }
+
+  heapUsedBytes(): number {
+    return this.#isolate?.heapUsedBytes() ?? 0;
+  }
+
+  /** Run one round; returns true when more work is ready right away. */
+  pump(): boolean {
+    if (!this.#isolate) {
+      try {
+        this.#isolate = this.#build();
+      } catch (error) {
+        this.#failEverything(error);
+        return false;
+      }
+    }
+    const started = this.#startable();
+    const retries = this.#retries;
+    const abandon = this.#abandon;
+    this.#retries = [];
+    this.#abandon = [];
+    if (started.length === 0 && retries.length === 0 && abandon.length === 0) return false;
+    const ran = new Set(started);
+    for (const opId of retries) {
+      const owner = this.#opOwner.get(opId);
+      this.#opOwner.delete(opId);
+      if (owner && this.#active.get(owner.seq) === owner) ran.add(owner);
+    }
+    try {
+      this.#isolate.push(this.#input(started, retries, abandon), this.image.limits.cpuMsPerEvent + ran.size);
+      for (const [seq, ok, text] of this.#isolate.collect(this.image.limits.cpuMsPerEvent)) {
+        const item = this.#active.get(seq);
+        if (item) this.#complete(item, ok === 1, text);
+      }
+    } catch (error) {
+      if (!(error instanceof SandboxFault)) throw error;
+      this.#fault(error, ran);
+      return true;
+    }
+    this.#failStuck();
+    this.#env.flush();
+    this.#requestLoads();
+    return this.#ready.size > 0 || (this.#solo === null && this.#suspects.length > 0);
+  }
+
+  #startable(): HostItem[] {
+    if (this.#solo) return [];
+    const next = this.#suspects.shift();
+    if (next) {
+      this.#solo = next;
+      this.#activate(next);
+      return [next];
+    }
+    const started: HostItem[] = [];
+    for (const g of this.#ready) {
+      if (started.length >= MAX_BATCH) break;
+      this.#ready.delete(g);
+      const item = g.queue.shift();
+      if (!item) continue;
+      g.active = item;
+      this.#activate(item);
+      started.push(item);
+    }
+    return started;
+  }
+
+  #activate(item: HostItem): void {
+    item.ns = this.#env.cache.namespace({ plugin: this.image.name, guildId: item.guildId });
+    item.ns.pins++;
+    this.#active.set(item.seq, item);
+  }
+
+  #input(started: HostItem[], retries: string[], abandon: number[]): string {
+    const configs: string[] = [];
+    for (const item of started) {
+      const g = this.#guilds.get(item.guildId);
+      if (g && this.#sentConfig.get(g.id) !== g.version) {
+        configs.push(`[${JSON.stringify(g.id)},${g.configJson}]`);
+        this.#sentConfig.set(g.id, g.version);
+      }
+    }
+    const items = started.map((it) => `{"s":${it.seq},"k":"${it.kind}","n":${JSON.stringify(it.name)},"g":${JSON.stringify(it.guildId)},"p":${it.payload}}`);
+    return `{"c":[${configs.join(',')}],"r":${JSON.stringify(retries)},"a":${JSON.stringify(abandon)},"i":[${items.join(',')}]}`;
+  }
+
+  #complete(item: HostItem, ok: boolean, text: string, fault?: ItemResult['fault']): void {
+    this.#active.delete(item.seq);
+    if (item.ns) {
+      item.ns.pins--;
+      if (ok) {
+        for (const [k, v] of item.staged) this.#env.cache.put(item.ns, k, v);
+        if (item.ns.usage !== undefined) item.ns.usage += item.stagedDelta;
+      }
+    }
+    if (ok) {
+      this.#env.emit({ seq: item.seq, ok: true, value: text, writes: [...item.staged], actions: item.actions, logs: item.logs, denials: item.denials });
+    } else {
+      let error: { name: string; message: string; code?: string };
+      try {
+        error = JSON.parse(text) as typeof error;
+      } catch {
+        error = { name: 'Error', message: text };
+      }
+      this.#env.emit(failedResult(item, fault, error));
+    }
+    if (this.#solo === item) this.#solo = null;
+    const g = this.#guilds.get(item.guildId);
+    if (g && g.active === item) {
+      g.active = null;
+      if (g.queue.length > 0) this.#ready.add(g);
+    }
+  }
+
+  /** An item still running with nothing outstanding can only be waiting on a promise that never settles. */
+  #failStuck(): void {
+    for (const item of this.#active.values()) {
+      if (item.misses > 0) continue;
+      this.#abandon.push(item.seq);
+      this.#complete(item, false, JSON.stringify({ name: 'HostError', code: 'UNSETTLED', message: 'the handler returned a promise that never settles' }), 'unsettled');
+    }
+    if (this.#abandon.length > 0) this.#env.wake(this);
+  }
+
+  #miss(item: HostItem, request: { key: string } | { list: { prefix: string; limit: number } }): string {
+    const opId = `${this.#generation}.${++this.#opCounter}`;
+    item.misses++;
+    this.#opOwner.set(opId, item);
+    if ('list' in request) {
+      this.#lists.push({ opId, plugin: this.image.name, guildId: item.guildId, ...request.list });
+      return opId;
+    }
+    const nsKey = item.guildId;
+    let load = this.#loads.get(nsKey);
+    if (!load) this.#loads.set(nsKey, (load = { kind: 'keys', plugin: this.image.name, guildId: item.guildId, keys: new Set(), wantUsage: false, opIds: [] }));
+    load.keys.add(request.key);
+    load.wantUsage ||= item.ns?.usage === undefined;
+    load.opIds.push(opId);
+    return opId;
+  }
+
+  #requestLoads(): void {
+    const generation = this.#generation;
+    const settle = (opIds: string[], failure?: string) => {
+      if (generation !== this.#generation) return;
+      if (failure) for (const opId of opIds) this.#opErrors.set(opId, failure);
+      this.#retries.push(...opIds);
+      this.#env.wake(this);
+    };
+    for (const load of this.#loads.values()) {
+      const ns = { plugin: load.plugin, guildId: load.guildId };
+      this.#env.backend.load(ns, [...load.keys], load.wantUsage).then(
+        ({ values, usage }) => {
+          if (generation !== this.#generation) return;
+          const entry = this.#env.cache.namespace(ns);
+          const found = new Map(values);
+          for (const k of load.keys) if (!entry.values.has(k)) this.#env.cache.put(entry, k, found.get(k) ?? null);
+          if (usage !== undefined && entry.usage === undefined) entry.usage = usage;
+          settle(load.opIds);
+        },
+        (error: unknown) => settle(load.opIds, `storage is unavailable: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    this.#loads.clear();
+    for (const list of this.#lists) {
+      this.#env.backend.list({ plugin: list.plugin, guildId: list.guildId }, list.prefix, list.limit).then(
+        (rows) => {
+          if (generation === this.#generation) this.#listResults.set(list.opId, rows);
+          settle([list.opId]);
+        },
+        (error: unknown) => settle([list.opId], `storage is unavailable: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    this.#lists = [];
+  }
+
+  /** Dispose the isolate; items that ran in the faulted call are retried alone to find the culprit. */
+  #fault(fault: SandboxFault, ran: Set<HostItem>): void {
+    this.#isolate?.dispose();
+    this.#isolate = null;
+    this.#generation++;
+    this.#sentConfig.clear();
+    this.#retries = [];
+    this.#abandon = [];
+    this.#loads.clear();
+    this.#lists = [];
+    this.#listResults.clear();
+    this.#opErrors.clear();
+    this.#opOwner.clear();
+    const alone = ran.size === 1;
+    for (const item of [...this.#active.values()]) {
+      resetHostItem(item);
+      if (item === this.#solo || (alone && ran.has(item))) {
+        this.#complete(item, false, JSON.stringify({ name: 'SandboxFault', code: fault.kind.toUpperCase().replace('-', '_'), message: fault.message }), fault.kind);
+        continue;
+      }
+      this.#active.delete(item.seq);
+      if (item.ns) item.ns.pins--;
+      if (ran.has(item)) {
+        this.#suspects.push(item);
+      } else {
+        const g = this.#guilds.get(item.guildId);
+        if (g) {
+          g.active = null;
+          g.queue.unshift(item);
+          this.#ready.add(g);
+        }
+      }
+    }
+    this.#solo = null;
+    this.#env.flush();
+  }
+
+  #failEverything(error: unknown): void {
+    const message = `the plugin could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+    const items = [...this.#suspects, ...this.#active.values()];
+    for (const g of this.#guilds.values()) items.push(...g.queue.splice(0));
+    this.#suspects = [];
+    this.#active.clear();
+    this.#solo = null;
+    for (const g of this.#guilds.values()) g.active = null;
+    this.#ready.clear();
+    for (const item of items) this.#env.emit(failedResult(item, 'load-failed', { name: 'SandboxFault', code: 'LOAD_FAILED', message }));
+    this.#env.flush();
+  }
+
+  dispose(): void {
+    this.#isolate?.dispose();
+    this.#isolate = null;
+  }
+}

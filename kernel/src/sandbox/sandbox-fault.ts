@@ -1,0 +1,20 @@
+/** How a call into an isolate can fail beyond the plugin throwing. */
+export type FaultKind = 'cpu-limit' | 'memory-limit' | 'isolate-crash';
+
+export class SandboxFault extends Error {
+  readonly kind: FaultKind;
+  constructor(kind: FaultKind, message: string) {
+    super(message);
+    this.name = 'SandboxFault';
+    this.kind = kind;
+  }
+}
+
+/** Translate what isolated-vm throws into a fault kind; null when it is not a sandbox fault. */
+export function classifyIsolateError(error: unknown, disposed: boolean): SandboxFault | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/memory limit/i.test(message)) return new SandboxFault('memory-limit', 'the plugin exceeded its memory limit');
+  if (/execution timed out/i.test(message)) return new SandboxFault('cpu-limit', 'the plugin exceeded its CPU time limit');
+  if (disposed || /disposed/i.test(message)) return new SandboxFault('isolate-crash', `the isolate stopped: ${message}`);
+  return null;
+}
