@@ -12,6 +12,9 @@
 # The package has no npm of its own: the machine's npm (11) runs fine under Node 24 once
 # Node 24 is first on PATH. npm_config_nodedir is exported because the machine's npm config
 # points nodedir at Node 20's headers, which a native addon built under Node 24 must not use.
+# npm_config_globalconfig is exported too: npm looks for its global config (where this machine
+# keeps the CA file for the registry) under the running node's prefix, which for the cached
+# Node is the cache folder.
 #
 # Environment:
 #   TOWNES_NODE_CACHE   cache folder (default ${XDG_CACHE_HOME:-$HOME/.cache}/townes)
@@ -100,6 +103,17 @@ townes_node24() {
       return 1
     fi
     rm -rf "$work"
+  fi
+
+  # npm finds its global config (e.g. the machine's CA file for the registry) under the prefix
+  # of the node running it; under the cached Node that prefix is the cache folder. Keep the
+  # machine's global config, asked of npm while the machine's Node still runs it.
+  if [[ -z "${npm_config_globalconfig:-}" ]] && command -v npm >/dev/null 2>&1; then
+    local globalconfig
+    globalconfig="$(cd / && npm config get globalconfig 2>/dev/null </dev/null || true)"
+    if [[ -n "$globalconfig" && -f "$globalconfig" ]]; then
+      export npm_config_globalconfig="$globalconfig"
+    fi
   fi
 
   export PATH="$found/bin:$PATH"
