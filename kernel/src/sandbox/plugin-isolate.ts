@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
+import { BUNDLE_GLOBAL } from '@townesdev/plugin-contract';
 import { SandboxFault, classifyIsolateError } from './sandbox-fault.ts';
 
 const RUNTIME_SOURCE = readFileSync(new URL('./guest/runtime.guest.js', import.meta.url), 'utf8');
-/** The global the bundle assigns its exports to (esbuild `globalName`). */
-export const BUNDLE_GLOBAL = '__townesPlugin';
 
 /** The host functions the guest runtime calls synchronously; each returns a short answer string. */
 export interface GuestBridge {

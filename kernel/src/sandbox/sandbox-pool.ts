@@ -189,14 +189,17 @@ export class SandboxPool {
     const byGuild = new Map<string, NamespaceWrites>();
     for (const result of results) {
       const pending = host.inflight.get(result.seq);
-      if (!pending || !result.ok || result.writes.length === 0) continue;
-      const image = this.#images.get(pending.item.plugin);
-      if (!image) continue;
+      const image = pending && result.ok ? this.#images.get(pending.item.plugin) : undefined;
+      if (!pending || !image) continue;
       if (pending.item.kind === 'up' || pending.item.kind === 'down') {
         const applied = await this.#withRetry(() => store.commitMigration({ plugin: image.name, guildId: pending.item.guildId, migrationId: pending.item.name, direction: pending.item.kind as 'up' | 'down', pluginVersion: image.version, writes: result.writes.map(([key, value]) => ({ key, value })) }));
-        if (applied !== true) host.link.send({ t: 'evict', plugin: image.name, guildId: pending.item.guildId });
+        if (applied === true) continue;
+        // Not applied: the cache took writes the store does not have.
+        host.link.send({ t: 'evict', plugin: image.name, guildId: pending.item.guildId });
+        if (applied !== false) Object.assign(result, { ok: false, writes: [], error: { name: 'StorageError', code: 'STORAGE_UNAVAILABLE', message: `the migration could not be committed: ${String(applied)}` } });
         continue;
       }
+      if (result.writes.length === 0) continue;
       const k = `${image.name}\u0000${pending.item.guildId}`;
       let nw = byGuild.get(k);
       if (!nw) byGuild.set(k, (nw = { plugin: image.name, guildId: pending.item.guildId, writes: [] }));

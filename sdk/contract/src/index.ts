@@ -7,7 +7,7 @@ export type { ContextOf, InferConfig, MigrationCode, MigrationContext, PluginDef
 export { BOT_PERMISSION_BITS, BotPermission, EVENT_INTENTS, INTENTS, Intent, PluginEventName, permissionInteger } from './discord.ts';
 export type * from './events.ts';
 export type * from './host-api.ts';
-export { KERNEL_API_VERSION } from './kernel-api.ts';
+export { BUNDLE_GLOBAL, KERNEL_API_VERSION } from './kernel-api.ts';
 export {
   LIMIT_CEILINGS,
   LIMIT_DEFAULTS,

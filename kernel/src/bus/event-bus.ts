@@ -1,0 +1,134 @@
+import type { CommandInteraction, InteractionReply, PluginEventName } from '@townesdev/plugin-contract';
+import { z } from 'zod';
+import type { PluginAction } from '../actions/plugin-action.ts';
+import type { CommandRegistry } from '../commands/command-registry.ts';
+import type { Enablement, GuildTable } from '../lifecycle/enablement.ts';
+import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
+import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
+import type { ItemResult } from '../sandbox/sandbox-protocol.ts';
+import type { ResultHandler } from './result-handler.ts';
+
+/** Events waiting or running for one guild before new ones are refused (a flood guard). */
+const MAX_PENDING_PER_GUILD = 10_000;
+
+export interface PluginOutcome {
+  plugin: string;
+  ok: boolean;
+  error?: string;
+  fault?: ItemResult['fault'];
+  actions: PluginAction[];
+}
+
+export interface DispatchReport {
+  guildId: string;
+  event: PluginEventName;
+  outcomes: PluginOutcome[];
+  /** Set when the guild had too much pending work and the event was refused. */
+  refused?: string;
+}
+
+export interface CommandOutcome extends PluginOutcome {
+  reply: InteractionReply | null;
+}
+
+const Reply = z.union([
+  z.string().min(1).max(2000).transform((content) => ({ content })),
+  z.strictObject({
+    content: z.string().max(2000).optional(),
+    embeds: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
+    ephemeral: z.boolean().optional(),
+  }),
+]);
+
+function outcome(e: Enablement, result: ItemResult): PluginOutcome {
+  return { plugin: e.plugin, ok: result.ok, ...(result.error ? { error: `${result.error.name}: ${result.error.message}` } : {}), ...(result.fault ? { fault: result.fault } : {}), actions: result.actions };
+}
+
+/**
+ * Delivers gateway events to the plugins enabled for the event's guild. A guild's events reach
+ * each plugin in order (the sandbox keeps one item per plugin and guild running at a time);
+ * guilds run concurrently, plugins independently: one plugin failing changes nothing for another.
+ */
+export class EventBus {
+  readonly #pool: SandboxPool;
+  readonly #table: GuildTable;
+  readonly #commands: CommandRegistry;
+  readonly #quarantine: QuarantineBook;
+  readonly #results: ResultHandler;
+  readonly #pending = new Map<string, number>();
+  #stopped = false;
+
+  constructor(deps: { pool: SandboxPool; table: GuildTable; commands: CommandRegistry; quarantine: QuarantineBook; results: ResultHandler }) {
+    this.#pool = deps.pool;
+    this.#table = deps.table;
+    this.#commands = deps.commands;
+    this.#quarantine = deps.quarantine;
+    this.#results = deps.results;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  #runnable(e: Enablement): boolean {
+    return this.#quarantine.find(e.plugin, e.version, e.guildId) === undefined;
+  }
+
+  async #track<T>(guildId: string, fn: () => Promise<T>): Promise<T> {
+    this.#pending.set(guildId, (this.#pending.get(guildId) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      const n = (this.#pending.get(guildId) ?? 1) - 1;
+      if (n === 0) this.#pending.delete(guildId);
+      else this.#pending.set(guildId, n);
+    }
+  }
+
+  /** `payload` is the event as JSON text (or an object, serialised once here). */
+  async dispatch(guildId: string, event: PluginEventName, payload: string | object, eventId: string): Promise<DispatchReport> {
+    if (this.#stopped) return { guildId, event, outcomes: [], refused: 'the kernel is shutting down' };
+    if ((this.#pending.get(guildId) ?? 0) >= MAX_PENDING_PER_GUILD) {
+      return { guildId, event, outcomes: [], refused: `more than ${MAX_PENDING_PER_GUILD} events are pending for this server` };
+    }
+    const json = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const targets = [...this.#table.forGuild(guildId)].filter((e) => e.manifest.events.includes(event) && this.#runnable(e));
+    const outcomes = await this.#track(guildId, () =>
+      Promise.all(
+        targets.map(async (e) => {
+          const result = await this.#pool.run({ plugin: e.key, guildId, kind: 'event', name: event, payload: json });
+          await this.#results.handle(e, `${event}:${eventId}`, result);
+          return outcome(e, result);
+        }),
+      ),
+    );
+    return { guildId, event, outcomes };
+  }
+
+  /** Run a slash command's handler; the reply goes back to the caller (the 3-second window). */
+  async command(interaction: CommandInteraction): Promise<CommandOutcome> {
+    const owner = this.#commands.owner(interaction.guildId, interaction.commandName);
+    const e = owner ? this.#table.get(interaction.guildId, owner) : undefined;
+    if (!e) return { plugin: owner ?? '', ok: false, error: `no plugin provides /${interaction.commandName} in this server`, actions: [], reply: null };
+    const quarantined = this.#quarantine.find(e.plugin, e.version, e.guildId);
+    if (quarantined || this.#stopped) return { plugin: e.plugin, ok: false, error: quarantined?.message ?? 'the kernel is shutting down', actions: [], reply: null };
+    const result = await this.#track(interaction.guildId, () => this.#pool.run({ plugin: e.key, guildId: e.guildId, kind: 'command', name: interaction.commandName, payload: JSON.stringify(interaction) }));
+    let reply: InteractionReply | null = null;
+    if (result.ok && result.value !== undefined && result.value !== 'null') {
+      const parsed = Reply.safeParse(JSON.parse(result.value));
+      if (parsed.success) reply = parsed.data as InteractionReply;
+      else Object.assign(result, { ok: false, actions: [], error: { name: 'HostError', code: 'INVALID_REPLY', message: `the command's reply is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}` } });
+    }
+    await this.#results.handle(e, `interaction:${interaction.id}`, result);
+    return { ...outcome(e, result), reply };
+  }
+
+  /** Wait until no event is pending, or the deadline passes; returns what was still pending. */
+  async drain(deadlineMs: number): Promise<number> {
+    const until = Date.now() + deadlineMs;
+    while (this.#pending.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    let left = 0;
+    for (const n of this.#pending.values()) left += n;
+    return left;
+  }
+}

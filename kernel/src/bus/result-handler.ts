@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { ActionEnvelope, ActionSink } from '../actions/action-sink.ts';
+import type { Enablement } from '../lifecycle/enablement.ts';
+import type { IncidentSink } from '../quarantine/incident.ts';
+import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
+import type { ItemResult } from '../sandbox/sandbox-protocol.ts';
+
+/**
+ * What happens after a plugin ran: its logs are written with guild tags, denied calls are
+ * reported once, the quarantine book learns from the outcome, and its staged actions go to the
+ * action sink with idempotency keys derived from the event, so a retried event cannot post twice.
+ */
+export class ResultHandler {
+  readonly #logger: Logger;
+  readonly #actions: ActionSink;
+  readonly #incidents: IncidentSink;
+  readonly #quarantine: QuarantineBook;
+  readonly #onQuarantine: (e: Enablement, everywhere: boolean) => void;
+  readonly #reportedDenials = new Set<string>();
+
+  constructor(deps: { logger: Logger; actions: ActionSink; incidents: IncidentSink; quarantine: QuarantineBook; onQuarantine(e: Enablement, everywhere: boolean): void }) {
+    this.#logger = deps.logger;
+    this.#actions = deps.actions;
+    this.#incidents = deps.incidents;
+    this.#quarantine = deps.quarantine;
+    this.#onQuarantine = deps.onQuarantine;
+  }
+
+  async handle(e: Enablement, eventKey: string, result: ItemResult): Promise<void> {
+    const log = this.#logger.child({ plugin: e.plugin, version: e.version, guildId: e.guildId });
+    for (const line of result.logs) log[line.level]({ pluginLog: true, data: line.data }, line.message);
+    let undeclared = false;
+    for (const capability of result.denials) {
+      const declared = e.manifest.permissions.includes(capability as never);
+      undeclared ||= !declared;
+      const k = `${e.key}\u0000${e.guildId}\u0000${capability}`;
+      if (this.#reportedDenials.has(k)) continue;
+      this.#reportedDenials.add(k);
+      const message = declared
+        ? `${e.plugin} tried to use "${capability}", which this server has not granted`
+        : `${e.plugin}@${e.version} called "${capability}", which its manifest does not declare`;
+      log.warn({ capability }, message);
+      await this.#incidents.record({ plugin: e.plugin, version: e.version, guildId: e.guildId, severity: declared ? 'info' : 'warning', kind: 'capability-denied', message, at: new Date() }).catch((err: unknown) => log.error({ err }, 'could not record an incident'));
+    }
+    if (!result.ok) log.warn({ fault: result.fault, error: result.error }, 'plugin handler failed');
+    const quarantined = await this.#quarantine.observe(e.plugin, e.version, e.guildId, result, undeclared);
+    if (quarantined) this.#onQuarantine(e, this.#quarantine.everywhere(e.plugin, e.version) !== undefined);
+    if (result.ok && result.actions.length > 0) {
+      const envelopes: ActionEnvelope[] = result.actions.map((action, i) => ({ key: `${eventKey}:${e.plugin}:${i}`, plugin: e.plugin, version: e.version, guildId: e.guildId, action }));
+      try {
+        await this.#actions.perform(envelopes);
+      } catch (err) {
+        log.error({ err }, 'the action sink refused actions');
+      }
+    }
+  }
+}

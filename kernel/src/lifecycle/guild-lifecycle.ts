@@ -1,0 +1,151 @@
+import semver from 'semver';
+import type { SlashCommand } from '@townesdev/plugin-contract';
+import { configSchemaToZod } from '@townesdev/plugin-contract';
+import type { CommandRegistry } from '../commands/command-registry.ts';
+import type { PluginMigrator } from '../migrations/plugin-migrator.ts';
+import { describeMissing, effectiveGrant } from '../permissions/permission-grant.ts';
+import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
+import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
+import type { Enablement, GuildTable, PluginInstall } from './enablement.ts';
+import type { ImageCatalog } from './image-catalog.ts';
+
+/** A lifecycle request the kernel refuses, with every reason a guild admin can act on. */
+export class EnableError extends Error {
+  readonly code: 'INVALID_CONFIG' | 'GRANT_MISSING' | 'QUARANTINED' | 'COMMAND_CLASH' | 'NOT_ENABLED';
+  readonly problems: string[];
+  constructor(code: EnableError['code'], message: string, problems: string[] = []) {
+    super(problems.length ? `${message}:\n  - ${problems.join('\n  - ')}` : message);
+    this.name = 'EnableError';
+    this.code = code;
+    this.problems = problems;
+  }
+}
+
+export interface LifecycleDeps {
+  pool: SandboxPool;
+  images: ImageCatalog;
+  table: GuildTable;
+  commands: CommandRegistry;
+  migrator: PluginMigrator;
+  quarantine: QuarantineBook;
+  onCommandsChanged(guildId: string, commands: SlashCommand[]): void;
+}
+
+/**
+ * Enable, reconfigure, upgrade, roll back and disable plugins per guild at run time. Changes to
+ * one guild are serialised; different guilds change concurrently. Every check (config, grant,
+ * quarantine, command clash, migrations) happens before the guild's running state changes.
+ */
+export class GuildLifecycle {
+  readonly #d: LifecycleDeps;
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(deps: LifecycleDeps) {
+    this.#d = deps;
+  }
+
+  #serial<T>(guildId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(guildId) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const tail = next.catch(() => {});
+    this.#locks.set(guildId, tail);
+    void tail.then(() => {
+      if (this.#locks.get(guildId) === tail) this.#locks.delete(guildId);
+    });
+    return next;
+  }
+
+  /** Enable a plugin, or move an enabled one to another version, config or grant. */
+  enable(guildId: string, install: PluginInstall): Promise<Enablement> {
+    return this.#serial(guildId, () => this.#enable(guildId, install));
+  }
+
+  async #enable(guildId: string, install: PluginInstall): Promise<Enablement> {
+    const d = this.#d;
+    const image = await d.images.get(install.plugin, install.version);
+    const { manifest } = image;
+    const parsed = configSchemaToZod(manifest.config).safeParse(install.config ?? {});
+    if (!parsed.success) {
+      throw new EnableError('INVALID_CONFIG', `the config for ${manifest.name} is invalid`, parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
+    }
+    const { grants, missing } = effectiveGrant(manifest, install.grants);
+    if (missing.length > 0) {
+      throw new EnableError('GRANT_MISSING', `${image.key} needs permissions this server has not granted: ${describeMissing(missing)}`, missing);
+    }
+    const quarantined = d.quarantine.find(manifest.name, manifest.version, guildId);
+    if (quarantined) throw new EnableError('QUARANTINED', quarantined.message);
+    d.commands.check(guildId, manifest.name, manifest.commands);
+
+    const current = d.table.get(guildId, manifest.name);
+    const next: Enablement = { guildId, plugin: manifest.name, version: manifest.version, key: image.key, manifest, config: parsed.data as Record<string, unknown>, grants };
+    d.pool.setGuild({ plugin: image.key, guildId, configJson: JSON.stringify(next.config), grants });
+    try {
+      if (current && current.key !== image.key && semver.lt(manifest.version, current.version)) {
+        // Rollback: the newer code undoes what the older version does not know about.
+        await d.migrator.downTo(current.key, current.manifest, manifest, guildId);
+      }
+      await d.migrator.up(image.key, manifest, guildId);
+    } catch (error) {
+      if (!current || current.key !== image.key) this.#release(image.key, guildId);
+      throw error;
+    }
+    d.table.set(next);
+    if (current && current.key !== image.key) this.#release(current.key, guildId);
+    if (d.commands.set(guildId, manifest.name, manifest.commands)) d.onCommandsChanged(guildId, d.commands.forGuild(guildId));
+    return next;
+  }
+
+  /** Change only the config (validated against the running version's manifest). */
+  configure(guildId: string, plugin: string, config: unknown): Promise<Enablement> {
+    return this.#serial(guildId, async () => {
+      const current = this.#d.table.get(guildId, plugin);
+      if (!current) throw new EnableError('NOT_ENABLED', `${plugin} is not enabled in this server`);
+      return this.#enable(guildId, { plugin, version: current.version, config, grants: current.grants });
+    });
+  }
+
+  disable(guildId: string, plugin: string): Promise<boolean> {
+    return this.#serial(guildId, async () => this.#disable(guildId, plugin));
+  }
+
+  #disable(guildId: string, plugin: string): boolean {
+    const current = this.#d.table.get(guildId, plugin);
+    if (!current) return false;
+    this.#d.table.delete(guildId, plugin);
+    this.#release(current.key, guildId);
+    if (this.#d.commands.remove(guildId, plugin)) this.#d.onCommandsChanged(guildId, this.#d.commands.forGuild(guildId));
+    return true;
+  }
+
+  /** Stop a plugin in a guild without touching the desired state (after a quarantine). */
+  suspend(guildId: string, plugin: string): Promise<boolean> {
+    return this.disable(guildId, plugin);
+  }
+
+  /**
+   * Make a guild's running plugins match its desired state: the entry point for start-up
+   * rehydration and for "this guild changed" notices. Returns the problems of installs that
+   * could not be applied; the others are applied regardless.
+   */
+  async apply(guildId: string, desired: readonly PluginInstall[]): Promise<Array<{ plugin: string; error: string }>> {
+    const problems: Array<{ plugin: string; error: string }> = [];
+    const wanted = new Set(desired.map((i) => i.plugin));
+    for (const e of [...this.#d.table.forGuild(guildId)]) if (!wanted.has(e.plugin)) await this.disable(guildId, e.plugin);
+    for (const install of desired) {
+      const current = this.#d.table.get(guildId, install.plugin);
+      if (current && current.version === install.version && JSON.stringify(current.config) === JSON.stringify(install.config) && [...current.grants].sort().join() === [...install.grants].filter((g) => current.manifest.permissions.includes(g as never)).sort().join()) continue;
+      try {
+        await this.enable(guildId, install);
+      } catch (error) {
+        problems.push({ plugin: install.plugin, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return problems;
+  }
+
+  /** Remove a guild's sandbox state for an image, and the image once no guild runs it. */
+  #release(key: string, guildId: string): void {
+    this.#d.pool.removeGuild(key, guildId);
+    if (this.#d.table.usersOf(key).length === 0) this.#d.images.unload(key);
+  }
+}

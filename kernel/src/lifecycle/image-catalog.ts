@@ -1,0 +1,95 @@
+import semver from 'semver';
+import type { PluginManifest } from '@townesdev/plugin-contract';
+import { KERNEL_API_VERSION } from '@townesdev/plugin-contract';
+import type { BundleSource } from '../plugin/plugin-bundle.ts';
+import type { HandlerNames } from '../sandbox/plugin-isolate.ts';
+import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
+
+export class PluginLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PluginLoadError';
+  }
+}
+
+export interface LoadedImage {
+  key: string;
+  manifest: PluginManifest;
+  handlers: HandlerNames;
+  /** Milliseconds to fetch, create the isolate, compile and run the bundle's first call. */
+  coldLoadMs: number;
+}
+
+/** Compare what the bundle's code handles with what its manifest declares. */
+function checkHandlers(manifest: PluginManifest, handlers: HandlerNames): string[] {
+  const problems: string[] = [];
+  const declaredEvents = new Set<string>(manifest.events);
+  const declaredCommands = new Set(manifest.commands.map((c) => c.name));
+  const declaredMigrations = new Set(manifest.migrations.map((m) => m.id));
+  for (const e of handlers.events) if (!declaredEvents.has(e)) problems.push(`the code handles event "${e}" that the manifest does not declare`);
+  for (const c of handlers.commands) if (!declaredCommands.has(c)) problems.push(`the code handles command "/${c}" that the manifest does not declare`);
+  for (const c of declaredCommands) if (!handlers.commands.includes(c)) problems.push(`the manifest declares "/${c}" but the code has no handler for it`);
+  for (const m of declaredMigrations) if (!handlers.migrations.includes(m)) problems.push(`the manifest declares migration "${m}" but the code does not define it`);
+  for (const m of handlers.migrations) if (!declaredMigrations.has(m)) problems.push(`the code defines migration "${m}" that the manifest does not declare`);
+  return problems;
+}
+
+/**
+ * Plugin images loaded into the sandbox, one per version, shared by every guild that runs it.
+ * Loading checks the kernel API range and that the code matches its manifest; an image no guild
+ * uses any more is unloaded.
+ */
+export class ImageCatalog {
+  readonly #pool: SandboxPool;
+  readonly #bundles: BundleSource;
+  readonly #images = new Map<string, Promise<LoadedImage>>();
+
+  constructor(pool: SandboxPool, bundles: BundleSource) {
+    this.#pool = pool;
+    this.#bundles = bundles;
+  }
+
+  get(plugin: string, version: string): Promise<LoadedImage> {
+    const key = `${plugin}@${version}`;
+    let image = this.#images.get(key);
+    if (!image) {
+      image = this.#load(plugin, version, key);
+      this.#images.set(key, image);
+      image.catch(() => this.#images.delete(key));
+    }
+    return image;
+  }
+
+  async #load(plugin: string, version: string, key: string): Promise<LoadedImage> {
+    const started = performance.now();
+    const bundle = await this.#bundles.fetch(plugin, version);
+    const { manifest } = bundle;
+    if (manifest.name !== plugin || manifest.version !== version) {
+      throw new PluginLoadError(`asked for ${key} but the bundle is ${manifest.name}@${manifest.version}`);
+    }
+    if (!semver.satisfies(KERNEL_API_VERSION, manifest.kernelApi)) {
+      throw new PluginLoadError(`${key} needs kernel API ${manifest.kernelApi}; this kernel provides ${KERNEL_API_VERSION}`);
+    }
+    let handlers: HandlerNames;
+    try {
+      handlers = await this.#pool.load({ key, name: plugin, version, code: bundle.code, permissions: manifest.permissions, limits: manifest.limits });
+    } catch (error) {
+      throw new PluginLoadError(`${key} could not be loaded into the sandbox: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const problems = checkHandlers(manifest, handlers);
+    if (problems.length > 0) {
+      this.#pool.unload(key);
+      throw new PluginLoadError(`${key} does not match its manifest:\n  - ${problems.join('\n  - ')}`);
+    }
+    return { key, manifest, handlers, coldLoadMs: performance.now() - started };
+  }
+
+  unload(key: string): void {
+    if (!this.#images.delete(key)) return;
+    this.#pool.unload(key);
+  }
+
+  loadedKeys(): string[] {
+    return [...this.#images.keys()];
+  }
+}

@@ -1,0 +1,2 @@
+export { buildPlugin } from './build-plugin.ts';
+export type { BuildOptions, BuiltPlugin } from './build-plugin.ts';
