@@ -18,6 +18,7 @@ import {
 import { cooldownElapsed, rollXp, toEpochMs } from './cooldown.ts';
 import { capLength, formatNumber, progressBar, renderLevelUp } from './format.ts';
 import { levelProgress } from './level-curve.ts';
+import { listAll } from './scan.ts';
 import { USER_PREFIX, applyAward, rankOf, rolesToGrant, standings, toRecord, topStandings, userKey } from './records.ts';
 
 export const DEFAULT_LEVEL_UP_MESSAGE = 'GG {user}, you just reached level {level}!';
@@ -139,7 +140,7 @@ async function rank(ctx: Ctx, interaction: CommandInteraction): Promise<Interact
       ephemeral: true,
     };
   }
-  const all = standings(await ctx.storage.list({ prefix: USER_PREFIX }));
+  const all = standings(await listAll(ctx.storage, USER_PREFIX));
   const position = rankOf(all, userId, record.xp);
   const p = levelProgress(record.xp);
   const percent = Math.floor(p.fraction * 100);
@@ -162,7 +163,7 @@ async function rank(ctx: Ctx, interaction: CommandInteraction): Promise<Interact
 }
 
 async function leaderboard(ctx: Ctx): Promise<InteractionReply> {
-  const all = standings(await ctx.storage.list({ prefix: USER_PREFIX }));
+  const all = standings(await listAll(ctx.storage, USER_PREFIX));
   if (all.length === 0) return { content: 'No one has earned XP yet. Start chatting!' };
   const top = topStandings(all, LEADERBOARD_SIZE);
   const lines = top.map((s, i) => {
