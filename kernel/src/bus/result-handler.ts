@@ -27,6 +27,13 @@ export class ResultHandler {
   }
 
   async handle(e: Enablement, eventKey: string, result: ItemResult): Promise<void> {
+    const quiet = result.ok && result.logs.length === 0 && result.denials.length === 0;
+    if (quiet) {
+      // The hot path: nothing to log or report, so no child logger is built for it.
+      this.#quarantine.succeeded(e.plugin, e.version, e.guildId);
+      await this.#perform(e, eventKey, result);
+      return;
+    }
     const log = this.#logger.child({ plugin: e.plugin, version: e.version, guildId: e.guildId });
     for (const line of result.logs) log[line.level]({ pluginLog: true, data: line.data }, line.message);
     let undeclared = false;
@@ -45,13 +52,16 @@ export class ResultHandler {
     if (!result.ok) log.warn({ fault: result.fault, error: result.error }, 'plugin handler failed');
     const quarantined = await this.#quarantine.observe(e.plugin, e.version, e.guildId, result, undeclared);
     if (quarantined) this.#onQuarantine(e, this.#quarantine.everywhere(e.plugin, e.version) !== undefined);
-    if (result.ok && result.actions.length > 0) {
-      const envelopes: ActionEnvelope[] = result.actions.map((action, i) => ({ key: `${eventKey}:${e.plugin}:${i}`, plugin: e.plugin, version: e.version, guildId: e.guildId, action }));
-      try {
-        await this.#actions.perform(envelopes);
-      } catch (err) {
-        log.error({ err }, 'the action sink refused actions');
-      }
+    await this.#perform(e, eventKey, result);
+  }
+
+  async #perform(e: Enablement, eventKey: string, result: ItemResult): Promise<void> {
+    if (!result.ok || result.actions.length === 0) return;
+    const envelopes: ActionEnvelope[] = result.actions.map((action, i) => ({ key: `${eventKey}:${e.plugin}:${i}`, plugin: e.plugin, version: e.version, guildId: e.guildId, action }));
+    try {
+      await this.#actions.perform(envelopes);
+    } catch (err) {
+      this.#logger.error({ err, plugin: e.plugin, guildId: e.guildId }, 'the action sink refused actions');
     }
   }
 }

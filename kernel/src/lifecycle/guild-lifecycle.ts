@@ -1,6 +1,5 @@
 import semver from 'semver';
 import type { SlashCommand } from '@townesdev/plugin-contract';
-import { configSchemaToZod } from '@townesdev/plugin-contract';
 import type { CommandRegistry } from '../commands/command-registry.ts';
 import type { PluginMigrator } from '../migrations/plugin-migrator.ts';
 import { describeMissing, effectiveGrant } from '../permissions/permission-grant.ts';
@@ -64,7 +63,7 @@ export class GuildLifecycle {
     const d = this.#d;
     const image = await d.images.get(install.plugin, install.version);
     const { manifest } = image;
-    const parsed = configSchemaToZod(manifest.config).safeParse(install.config ?? {});
+    const parsed = image.configSchema.safeParse(install.config ?? {});
     if (!parsed.success) {
       throw new EnableError('INVALID_CONFIG', `the config for ${manifest.name} is invalid`, parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
     }

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import type { PluginManifest } from '@townesdev/plugin-contract';
-import { KERNEL_API_VERSION } from '@townesdev/plugin-contract';
+import { KERNEL_API_VERSION, configSchemaToZod } from '@townesdev/plugin-contract';
+import type { z } from 'zod';
 import type { BundleSource } from '../plugin/plugin-bundle.ts';
 import type { HandlerNames } from '../sandbox/plugin-isolate.ts';
 import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
@@ -16,6 +17,8 @@ export interface LoadedImage {
   key: string;
   manifest: PluginManifest;
   handlers: HandlerNames;
+  /** The manifest's config description compiled once, to validate every guild's config. */
+  configSchema: z.ZodObject;
   /** Milliseconds to fetch, create the isolate, compile and run the bundle's first call. */
   coldLoadMs: number;
 }
@@ -81,7 +84,7 @@ export class ImageCatalog {
       this.#pool.unload(key);
       throw new PluginLoadError(`${key} does not match its manifest:\n  - ${problems.join('\n  - ')}`);
     }
-    return { key, manifest, handlers, coldLoadMs: performance.now() - started };
+    return { key, manifest, handlers, configSchema: configSchemaToZod(manifest.config), coldLoadMs: performance.now() - started };
   }
 
   unload(key: string): void {

@@ -72,6 +72,11 @@ export class QuarantineBook {
     return [...this.#active.values()];
   }
 
+  /** A clean success: the errors-in-a-row count starts again. */
+  succeeded(plugin: string, version: string, guildId: string): void {
+    if (this.#errorsInARow.size > 0) this.#errorsInARow.delete(key(plugin, version, guildId));
+  }
+
   /** Learn from one result; returns the quarantine it caused, if any. */
   async observe(plugin: string, version: string, guildId: string, result: ItemResult, undeclaredDenial: boolean): Promise<QuarantineRecord | null> {
     const k = key(plugin, version, guildId);

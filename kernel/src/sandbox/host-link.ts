@@ -21,8 +21,8 @@ export class ChildHostLink implements HostLink {
     this.#child = fork(HOST_MAIN, [], {
       // No ambient secrets: the host needs nothing from the runner's environment.
       env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
-      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning'],
-      serialization: 'json',
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning', ...(process.env.TOWNES_HOST_FLAGS ? process.env.TOWNES_HOST_FLAGS.split(' ') : []), ...(process.env.TOWNES_HOST_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.TOWNES_HOST_PROF] : [])],
+      serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   }

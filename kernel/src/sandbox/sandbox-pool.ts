@@ -38,8 +38,9 @@ interface Host {
 let requestIds = 0;
 
 /**
- * The runner's side of the sandbox: a small pool of sandbox host processes, supervised. Each
- * plugin (all its versions) lives in one host, so that host's data cache stays coherent. A host
+ * The runner's side of the sandbox: a small pool of sandbox host processes, supervised. Every
+ * host carries one isolate per loaded plugin version; each guild is served by one host, so that
+ * host's data cache stays coherent. A host
  * that exits or stops answering heartbeats is replaced; its plugins are reloaded and its
  * in-flight items delivered again, or dead-lettered after `maxAttempts`, never dropped.
  */
@@ -72,9 +73,10 @@ export class SandboxPool {
     return host;
   }
 
-  #hostFor(pluginName: string): Host {
+  /** Guilds are spread over hosts; all of one guild's work runs in one host, so its data cache is coherent. */
+  #hostFor(guildId: string): Host {
     let h = 0;
-    for (let i = 0; i < pluginName.length; i++) h = (h * 31 + pluginName.charCodeAt(i)) | 0;
+    for (let i = 0; i < guildId.length; i++) h = (h * 31 + guildId.charCodeAt(i)) | 0;
     const host = this.#hosts[Math.abs(h) % this.#hosts.length];
     if (!host) throw new Error('the sandbox pool has no hosts');
     return host;
@@ -95,13 +97,16 @@ export class SandboxPool {
     });
   }
 
-  /** Load a plugin image (verify, isolate, compile, first call happen in the host). */
+  /** Load a plugin image into every host (isolate, compile and first call happen there). */
   async load(image: PluginImage): Promise<HandlerNames> {
-    const host = this.#hostFor(image.name);
-    const reply = await this.#request<Extract<FromHost, { t: 'loaded' }>>(host, (id) => ({ t: 'load', id, image }));
-    if (!reply.ok || !reply.handlers) throw new Error(reply.error ?? 'the plugin could not be loaded');
+    const replies = await Promise.all(this.#hosts.map((host) => this.#request<Extract<FromHost, { t: 'loaded' }>>(host, (id) => ({ t: 'load', id, image }))));
+    const failed = replies.find((r) => !r.ok || !r.handlers);
+    if (failed) {
+      for (const host of this.#hosts) host.link.send({ t: 'unload', key: image.key });
+      throw new Error(failed.error ?? 'the plugin could not be loaded');
+    }
     this.#images.set(image.key, image);
-    return reply.handlers;
+    return replies[0]?.handlers ?? { events: [], commands: [], migrations: [] };
   }
 
   unload(key: string): void {
@@ -109,7 +114,7 @@ export class SandboxPool {
     if (!image) return;
     this.#images.delete(key);
     this.#settings.delete(key);
-    this.#hostFor(image.name).link.send({ t: 'unload', key });
+    for (const host of this.#hosts) host.link.send({ t: 'unload', key });
   }
 
   setGuild(setting: GuildSetting): void {
@@ -118,13 +123,12 @@ export class SandboxPool {
     let guilds = this.#settings.get(setting.plugin);
     if (!guilds) this.#settings.set(setting.plugin, (guilds = new Map()));
     guilds.set(setting.guildId, setting);
-    this.#hostFor(image.name).link.send({ t: 'guild', setting });
+    this.#hostFor(setting.guildId).link.send({ t: 'guild', setting });
   }
 
   removeGuild(plugin: string, guildId: string): void {
-    const image = this.#images.get(plugin);
     this.#settings.get(plugin)?.delete(guildId);
-    if (image) this.#hostFor(image.name).link.send({ t: 'unguild', plugin, guildId });
+    if (this.#images.has(plugin)) this.#hostFor(guildId).link.send({ t: 'unguild', plugin, guildId });
   }
 
   /** Run one item; resolves once its writes are committed (or it failed). Never rejects. */
@@ -134,7 +138,7 @@ export class SandboxPool {
     if (!image || this.#closing) {
       return Promise.resolve({ seq: item.seq, ok: false, fault: 'cancelled', error: { name: 'SandboxFault', code: 'NOT_LOADED', message: this.#closing ? 'the sandbox is shutting down' : `plugin ${work.plugin} is not loaded` }, writes: [], actions: [], logs: [], denials: [] });
     }
-    return new Promise((resolve) => this.#dispatch(this.#hostFor(image.name), { item, attempts: 0, resolve }));
+    return new Promise((resolve) => this.#dispatch(this.#hostFor(item.guildId), { item, attempts: 0, resolve }));
   }
 
   #dispatch(host: Host, pending: Pending): void {
@@ -254,9 +258,10 @@ export class SandboxPool {
     const replacement = this.#spawn(host.index);
     this.#hosts[host.index] = replacement;
     for (const image of this.#images.values()) {
-      if (this.#hostFor(image.name) !== replacement) continue;
       replacement.link.send({ t: 'load', id: ++requestIds, image });
-      for (const setting of this.#settings.get(image.key)?.values() ?? []) replacement.link.send({ t: 'guild', setting });
+      for (const setting of this.#settings.get(image.key)?.values() ?? []) {
+        if (this.#hostFor(setting.guildId) === replacement) replacement.link.send({ t: 'guild', setting });
+      }
     }
     let retried = 0;
     let deadLettered = 0;

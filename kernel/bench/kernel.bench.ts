@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:kernel`: the xp plugin handling messageCreate events through the full kernel
+ * path (sandbox host processes, as in production) beside the same bundle called in-process with
+ * no sandbox, in the same run, over the same in-memory store. Prints one JSON line.
+ *
+ * The 10,000-guild memory figure is taken in a fresh child process (this file with `--rss`), so
+ * the benchmark's own event arrays and the build tool do not count toward the runner's RSS.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { PluginManifest } from '@townesdev/plugin-contract';
+import { configSchemaToZod } from '@townesdev/plugin-contract';
+import { Kernel, MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore, RecordingActionSink, StaticBundleSource } from '../src/index.ts';
+import type { PluginBundle } from '../src/index.ts';
+import { eventStream, guildId, messageEvent, percentile } from './bench-events.ts';
+import { inProcessRunner } from './inprocess-baseline.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const GUILDS = 1000;
+const USERS_PER_GUILD = 50;
+const WINDOW = 512;
+const SANDBOX_HOSTS = 2;
+
+function startKernel(bundles: PluginBundle[], store = new MemoryPluginStore()): Promise<Kernel> {
+  const source = new StaticBundleSource();
+  for (const b of bundles) source.add(b);
+  return Kernel.start({ store, quarantine: new MemoryQuarantineStore(), incidents: new MemoryIncidentSink(), actions: new RecordingActionSink(), bundles: source, logger: pino({ level: 'silent' }), sandboxHosts: SANDBOX_HOSTS });
+}
+
+/** Enable a plugin in many guilds, 100 at a time, as a runner rehydrating its guilds would. */
+async function enableAll(kernel: Kernel, m: PluginManifest, guilds: number): Promise<void> {
+  for (let i = 0; i < guilds; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, guilds - i) }, (_, j) => kernel.enable(guildId(i + j), { plugin: m.name, version: m.version, config: {}, grants: m.permissions })));
+  }
+}
+
+/** Child part: RSS of a runner and its sandbox hosts with 10,000 guilds on welcome and xp. */
+async function measureRss(bundlesFile: string): Promise<void> {
+  const bundles = JSON.parse(readFileSync(bundlesFile, 'utf8')) as PluginBundle[];
+  const kernel = await startKernel(bundles);
+  const guilds = 10_000;
+  for (const b of bundles) await enableAll(kernel, b.manifest, guilds);
+  // Touch every guild once so configs, caches and per-guild state are really populated.
+  for (let i = 0; i < guilds; i += 500) {
+    const touches: Promise<unknown>[] = [];
+    for (let j = i; j < Math.min(guilds, i + 500); j++) {
+      touches.push(kernel.dispatch(guildId(j), 'messageCreate', messageEvent(guildId(j), 1, j), `m${j}`));
+      touches.push(kernel.dispatch(guildId(j), 'guildMemberAdd', { guild: { id: guildId(j), name: 'Bench', memberCount: 10 }, user: { id: '400000000000000001', username: 'new', globalName: null, bot: false }, joinedAt: new Date(0).toISOString() }, `j${j}`));
+    }
+    await Promise.all(touches);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  global.gc?.();
+  const stats = await kernel.sandboxStats();
+  const rss = process.memoryUsage.rss() + stats.reduce((sum, s) => sum + s.rssBytes, 0);
+  const heaps = stats.flatMap((s) => Object.values(s.heapBytesByPlugin));
+  if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ runner: process.memoryUsage(), hosts: stats }));
+  console.log(JSON.stringify({ rss_mb: rss / 2 ** 20, heap_per_plugin_mb: heaps.reduce((a, b) => a + b, 0) / Math.max(1, heaps.length) / 2 ** 20 }));
+  await kernel.shutdown(2000);
+}
+
+async function main(): Promise<void> {
+  const { buildPlugin } = await import('@townesdev/sdk/build');
+  const root = new URL('../../plugins/', import.meta.url).pathname;
+  const xp = await buildPlugin({ dir: join(root, 'xp'), write: false });
+  const welcome = await buildPlugin({ dir: join(root, 'welcome'), write: false });
+  const xpBundle: PluginBundle = { manifest: xp.manifest, code: xp.code };
+  const events = eventStream(EVENTS, GUILDS, USERS_PER_GUILD);
+  const defaults = configSchemaToZod(xp.manifest.config).parse({});
+
+  // In-process baseline.
+  const configs = new Map(Array.from({ length: GUILDS }, (_, i) => [guildId(i), defaults] as const));
+  const run = inProcessRunner(xp.code, new MemoryPluginStore(), configs);
+  for (const e of events.slice(0, 5000)) await run(e.guildId, e.json);
+  let t = performance.now();
+  for (const e of events) await run(e.guildId, e.json);
+  const inprocessEps = EVENTS / ((performance.now() - t) / 1000);
+
+  // Cold load: first enable of a version (fetch, manifest check, isolate, compile, init) and its first event.
+  const kernel = await startKernel([xpBundle]);
+  await kernel.sandboxStats(); // the host processes are up: a runner loading a new version
+  t = performance.now();
+  await kernel.enable(guildId(0), { plugin: xp.manifest.name, version: xp.manifest.version, config: {}, grants: xp.manifest.permissions });
+  await kernel.dispatch(guildId(0), 'messageCreate', events[0]?.json ?? '', 'cold');
+  const coldLoadMs = performance.now() - t;
+
+  // Sandboxed: the production path, WINDOW events in flight.
+  await enableAll(kernel, xp.manifest, GUILDS);
+  const latencies = new Float64Array(events.length);
+  const drive = async (list: typeof events, record: boolean) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const k = next++;
+        const e = list[k];
+        if (!e) break;
+        const started = performance.now();
+        const report = await kernel.dispatch(e.guildId, 'messageCreate', e.json, e.id);
+        if (!report.outcomes[0]?.ok) throw new Error(`event failed: ${JSON.stringify(report)}`);
+        if (record) latencies[k] = performance.now() - started;
+      }
+    };
+    await Promise.all(Array.from({ length: WINDOW }, worker));
+  };
+  await drive(eventStream(5000, GUILDS, USERS_PER_GUILD), false);
+  t = performance.now();
+  await drive(events, true);
+  const sandboxedEps = EVENTS / ((performance.now() - t) / 1000);
+  latencies.sort();
+  await kernel.shutdown(2000);
+
+  // Memory with 10,000 guilds, in a fresh runner process.
+  const dir = mkdtempSync(join(tmpdir(), 'townes-bench-'));
+  const bundlesFile = join(dir, 'bundles.json');
+  writeFileSync(bundlesFile, JSON.stringify([xpBundle, { manifest: welcome.manifest, code: welcome.code }]));
+  const rssOut = execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--rss', bundlesFile], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  rmSync(dir, { recursive: true, force: true });
+  const rss = JSON.parse(rssOut.trim().split('\n').at(-1) ?? '{}') as { rss_mb: number; heap_per_plugin_mb: number };
+
+  const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+  console.log(
+    JSON.stringify({
+      sandboxed_eps: Math.round(sandboxedEps),
+      inprocess_eps: Math.round(inprocessEps),
+      ratio: round(sandboxedEps / inprocessEps, 3),
+      p50_us: Math.round(percentile(latencies, 50) * 1000),
+      p99_us: Math.round(percentile(latencies, 99) * 1000),
+      cold_load_ms: round(coldLoadMs),
+      heap_per_plugin_mb: round(rss.heap_per_plugin_mb),
+      rss_10k_guilds_mb: round(rss.rss_mb, 1),
+    }),
+  );
+}
+
+if (process.argv[2] === '--rss') await measureRss(process.argv[3] ?? '');
+else await main();
