@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { serveSandboxHost } from './host-endpoint.ts';
+import { sandboxHostEntry } from './host-entry.ts';
 import type { FromHost, ToHost } from './sandbox-protocol.ts';
 
 /** The runner's handle on one sandbox host, wherever it runs. */
@@ -11,14 +12,13 @@ export interface HostLink {
   kill(): void;
 }
 
-const HOST_MAIN = new URL('./host-process-main.ts', import.meta.url);
 
 /** A sandbox host in its own process: a V8 crash or hang there cannot take the runner down. */
 export class ChildHostLink implements HostLink {
   readonly #child;
 
   constructor(options: { maxOldSpaceMb: number }) {
-    this.#child = fork(HOST_MAIN, [], {
+    this.#child = fork(sandboxHostEntry(), [], {
       // No ambient secrets: the host needs nothing from the runner's environment.
       env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
       execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning', ...(process.env.TOWNES_HOST_FLAGS ? process.env.TOWNES_HOST_FLAGS.split(' ') : []), ...(process.env.TOWNES_HOST_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.TOWNES_HOST_PROF] : [])],
