@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import { BUNDLE_GLOBAL } from '@townesdev/plugin-contract';
+import { checkGuestResults, runtimeSubverted } from './guest-results.ts';
 import { SandboxFault, classifyIsolateError } from './sandbox-fault.ts';
 
 const RUNTIME_SOURCE = readFileSync(new URL('./guest/runtime.guest.js', import.meta.url), 'utf8');
@@ -66,23 +67,31 @@ export class PluginIsolate {
     }
   }
 
-  #guard<T>(fn: () => T): T {
+  /**
+   * Run a call into the isolate, translating limits and crashes into SandboxFaults. With `guest`,
+   * the call enters the guest runtime, which never throws by itself: whatever it throws was
+   * caused by the plugin (a tampered builtin the runtime still relies on) and is a fault too,
+   * never an exception that would take the sandbox host process down.
+   */
+  #guard<T>(fn: () => T, guest = false): T {
     try {
       return fn();
     } catch (error) {
-      throw classifyIsolateError(error, this.#isolate.isDisposed) ?? error;
+      const fault = classifyIsolateError(error, this.#isolate.isDisposed);
+      if (fault) throw fault;
+      if (guest) throw runtimeSubverted(error instanceof Error ? error.message : 'it threw a non-error value');
+      throw error;
     }
   }
 
   /** Hand the guest new items, configs and retries; its microtasks run before this returns. */
   push(inputJson: string, timeoutMs: number): void {
-    this.#guard(() => this.#push.applySync(undefined, [inputJson], { timeout: timeoutMs }));
+    this.#guard(() => this.#push.applySync(undefined, [inputJson], { timeout: timeoutMs }), true);
   }
 
   /** Settled items since the last collect: [seq, ok(1|0), json][] */
   collect(timeoutMs: number): Array<[number, 0 | 1, string]> {
-    const text = this.#guard(() => this.#collect.applySync(undefined, [], { timeout: timeoutMs })) as string;
-    return JSON.parse(text) as Array<[number, 0 | 1, string]>;
+    return checkGuestResults(this.#guard(() => this.#collect.applySync(undefined, [], { timeout: timeoutMs }), true));
   }
 
   forgetGuild(guildId: string): void {
