@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { MemoryPluginStore } from '../../src/index.ts';
+import type { TestKernel } from '../support/test-kernel.ts';
+import { CHANNEL, GUILD_A, GUILD_B, MESSAGE_INTENTS, inlineBundle, message, startTestKernel } from '../support/test-kernel.ts';
+
+const intents = MESSAGE_INTENTS;
+// Appends each message's content to a per-guild log; awaits storage in between so events overlap.
+const journal = inlineBundle({ name: '@test/journal', permissions: ['storage'], events: ['messageCreate'], discord: intents }, `{
+  events: { async messageCreate(ctx, m) {
+    const log = (await ctx.storage.get('log')) ?? [];
+    log.push(m.content);
+    await ctx.storage.set('log', log);
+  } },
+}`);
+// Stages a write and an action, then throws when asked to: neither may survive.
+const careless = inlineBundle({ name: '@test/careless', permissions: ['storage', 'discord.messages.send'], events: ['messageCreate'], discord: intents, commands: [{ name: 'peek', description: 'p' }, { name: 'bad', description: 'b' }] }, `{
+  events: { async messageCreate(ctx, m) {
+    await ctx.storage.set('last', m.content);
+    ctx.discord.sendMessage(m.channelId, 'saw ' + m.content);
+    if (m.content === 'boom') throw new Error('kaboom');
+  } },
+  commands: {
+    async peek(ctx) {
+      const all = await ctx.storage.list({ prefix: '' });
+      return { content: JSON.stringify(all), ephemeral: true };
+    },
+    bad() { return { content: 42 }; },
+  },
+}`);
+const grantsJ = ['storage'];
+const grantsC = ['storage', 'discord.messages.send'];
+const interaction = (guildId: string, commandName: string) => ({ id: '5', guildId, channelId: CHANNEL, user: { id: '444444444444444444', username: 'a', globalName: null, bot: false }, memberRoles: [], commandName, subcommand: null, options: {} });
+
+for (const hosts of [0, 2]) {
+  describe(`event bus (${hosts === 0 ? 'in-process' : `${hosts} sandbox host processes`})`, () => {
+    let t: TestKernel;
+    before(async () => {
+      const store = new MemoryPluginStore();
+      // Data that exists before the kernel starts is read through the store on first use.
+      await store.commit([{ plugin: '@test/journal', guildId: GUILD_B, writes: [{ key: 'log', value: '["before"]' }] }]);
+      t = await startTestKernel([journal, careless], { hosts, store });
+      for (const g of [GUILD_A, GUILD_B]) {
+        await t.kernel.enable(g, { plugin: '@test/journal', version: '1.0.0', config: {}, grants: grantsJ });
+        await t.kernel.enable(g, { plugin: '@test/careless', version: '1.0.0', config: {}, grants: grantsC });
+      }
+    });
+    after(() => t.kernel.shutdown(2000));
+
+    test('events of one guild are handled in order; guilds run concurrently', async () => {
+      const sent: Promise<unknown>[] = [];
+      for (let i = 0; i < 200; i++) {
+        sent.push(t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, `a${i}`, i), `a${i}`));
+        sent.push(t.kernel.dispatch(GUILD_B, 'messageCreate', message(GUILD_B, `b${i}`, i), `b${i}`));
+      }
+      await Promise.all(sent);
+      const read = async (g: string) => JSON.parse((await t.store.get({ plugin: '@test/journal', guildId: g }, ['log'])).get('log') ?? '[]') as string[];
+      assert.deepEqual(await read(GUILD_A), Array.from({ length: 200 }, (_, i) => `a${i}`));
+      assert.deepEqual(await read(GUILD_B), ['before', ...Array.from({ length: 200 }, (_, i) => `b${i}`)]);
+    });
+
+    test('a failing handler commits nothing and performs nothing; other plugins are unaffected', async () => {
+      const before = t.sink.actions.length;
+      const report = await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'boom', 999), 'boom');
+      const byPlugin = Object.fromEntries(report.outcomes.map((o) => [o.plugin, o]));
+      assert.equal(byPlugin['@test/careless']?.ok, false);
+      assert.match(byPlugin['@test/careless']?.error ?? '', /kaboom/);
+      assert.equal(byPlugin['@test/journal']?.ok, true);
+      assert.equal(t.sink.actions.length, before, 'no action from the failed handler');
+      assert.notEqual((await t.store.get({ plugin: '@test/careless', guildId: GUILD_A }, ['last'])).get('last'), '"boom"');
+      await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'fine', 1000), 'fine');
+      assert.equal((await t.store.get({ plugin: '@test/careless', guildId: GUILD_A }, ['last'])).get('last'), '"fine"');
+      const last = t.sink.actions.at(-1);
+      assert.equal(last?.guildId, GUILD_A);
+      assert.equal(last?.key, 'messageCreate:fine:@test/careless:0', 'the idempotency key names the event, plugin and action');
+      assert.deepEqual(last?.action, { type: 'sendMessage', channelId: CHANNEL, message: { content: 'saw fine' } });
+    });
+
+    test('a plugin sees only its own data, for the guild of the event', async () => {
+      const reply = await t.kernel.command(interaction(GUILD_A, 'peek'));
+      assert.ok(reply.ok, reply.error);
+      assert.equal(reply.reply?.ephemeral, true);
+      const entries = JSON.parse(reply.reply?.content ?? '[]') as Array<{ key: string; value: unknown }>;
+      assert.deepEqual(entries, [{ key: 'last', value: 'fine' }]);
+    });
+
+    test('an invalid command reply is refused with a reason', async () => {
+      const r = await t.kernel.command(interaction(GUILD_A, 'bad'));
+      assert.equal(r.ok, false);
+      assert.equal(r.reply, null);
+      assert.match(r.error ?? '', /reply is invalid/);
+    });
+
+    test('a command nobody provides answers with a clear error', async () => {
+      const r = await t.kernel.command(interaction(GUILD_B, 'nope'));
+      assert.equal(r.ok, false);
+      assert.match(r.error ?? '', /no plugin provides \/nope/);
+    });
+  });
+}
