@@ -25,7 +25,7 @@ export async function readPluginPackage(dir: string): Promise<PluginBundle> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { townes?: unknown };
-    if (!pkg.townes) throw new Error(`${dir} has neither townes.plugin.json nor a "townes" key in package.json; build the plugin first`);
+    if (!pkg.townes) throw new Error(`${dir} has neither townes.plugin.json nor a "townes" key in package.json; build the plugin first`, { cause: error });
     raw = pkg.townes;
   }
   const manifest = parseManifest(raw);

@@ -6,10 +6,10 @@ import { CHANNEL, GUILD_A, GUILD_B, MESSAGE_INTENTS, inlineBundle, message, star
 
 const base = {
   name: '@test/counter',
-  permissions: ['storage', 'discord.messages.send'] as const,
-  events: ['messageCreate'] as const,
+  permissions: ['storage', 'discord.messages.send'] as Array<'storage' | 'discord.messages.send'>,
+  events: ['messageCreate'] as Array<'messageCreate'>,
   discord: MESSAGE_INTENTS,
-  config: { prefix: { type: 'string', default: '#' } },
+  config: { prefix: { type: 'string' as const, default: '#' } },
   commands: [{ name: 'count', description: 'How many messages' }],
 };
 
@@ -130,7 +130,7 @@ for (const hosts of [0, 1]) {
       await t.kernel.configure(GUILD_A, '@test/counter', { prefix: '!' });
       assert.equal(t.commandChanges.length, 0, 'a config change does not change commands');
       await t.kernel.disable(GUILD_A, '@test/counter');
-      assert.deepEqual(t.commandChanges, [{ guildId: GUILD_A, commands: [] }]);
+      assert.deepEqual([...t.commandChanges], [{ guildId: GUILD_A, commands: [] }]);
       await t.kernel.enable(GUILD_A, { plugin: '@test/counter', version: '1.0.0', config: {}, grants });
       assert.equal(t.commandChanges.length, 2);
       assert.equal(t.commandChanges[1]?.guildId, GUILD_A);

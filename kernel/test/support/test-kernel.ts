@@ -52,4 +52,4 @@ export function message(guildId: string, content: string, n = 0): object {
   return { id: String(900000000000000000n + BigInt(n)), guildId, channelId: CHANNEL, author: { id: '444444444444444444', username: 'alice', globalName: null, bot: false }, memberRoles: [], content, createdAt: new Date(1_750_000_000_000 + n * 1000).toISOString() };
 }
 
-export const MESSAGE_INTENTS = { intents: ['Guilds', 'GuildMessages', 'MessageContent'] as const, botPermissions: [] };
+export const MESSAGE_INTENTS: { intents: Array<'Guilds' | 'GuildMessages' | 'MessageContent'>; botPermissions: [] } = { intents: ['Guilds', 'GuildMessages', 'MessageContent'], botPermissions: [] };

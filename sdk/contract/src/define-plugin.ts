@@ -39,10 +39,15 @@ export interface MigrationCode {
   down(ctx: MigrationContext): void | Promise<void>;
 }
 
+export type EventHandler<M, E extends keyof EventPayloads> = (ctx: ContextOf<M>, event: EventPayloads[E]) => void | Promise<void>;
+export type CommandHandler<M> = (ctx: ContextOf<M>, interaction: CommandInteraction) => InteractionReply | string | void | Promise<InteractionReply | string | void>;
+
+// The handler maps are keyed by every name (not by names computed from M) so TypeScript can type
+// a handler's parameters from context; a name the manifest does not declare resolves to `never`.
 export interface PluginDefinition<M extends PluginManifestInput> {
   manifest: M;
-  events?: { [E in EventsOf<M>]?: (ctx: ContextOf<M>, event: EventPayloads[E]) => void | Promise<void> };
-  commands?: { [N in CommandNamesOf<M>]: (ctx: ContextOf<M>, interaction: CommandInteraction) => InteractionReply | string | void | Promise<InteractionReply | string | void> };
+  events?: { [E in keyof EventPayloads]?: E extends EventsOf<M> ? EventHandler<M, E> : never };
+  commands?: { [name: string]: CommandHandler<M> } & { [N in CommandNamesOf<M>]: CommandHandler<M> };
   migrations?: Record<string, MigrationCode>;
 }
 

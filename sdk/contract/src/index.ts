@@ -3,7 +3,7 @@ export { OPTION_TYPES, CommandOption, SlashCommand, Subcommand } from './command
 export { ConfigFieldSchema, ConfigSchemaSchema, configSchemaToZod } from './config-schema.ts';
 export type { ConfigField, ConfigSchema } from './config-schema.ts';
 export { definePlugin } from './define-plugin.ts';
-export type { ContextOf, InferConfig, MigrationCode, MigrationContext, PluginDefinition } from './define-plugin.ts';
+export type { CommandHandler, ContextOf, EventHandler, InferConfig, MigrationCode, MigrationContext, PluginDefinition } from './define-plugin.ts';
 export { BOT_PERMISSION_BITS, BotPermission, EVENT_INTENTS, INTENTS, Intent, PluginEventName, permissionInteger } from './discord.ts';
 export type * from './events.ts';
 export type * from './host-api.ts';
