@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { IncidentSink, PluginStore, QuarantineStore } from '@townesdev/kernel';
+import { MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore } from '@townesdev/kernel';
+import { PostgresIncidentSink } from '../kernel/src/quarantine/postgres-incident-sink.ts';
+import { PostgresQuarantineStore } from '../kernel/src/quarantine/postgres-quarantine-store.ts';
+import { createKernelOrm, migrateKernel } from '../kernel/src/storage/kernel-orm.ts';
+import { PostgresPluginStore } from '../kernel/src/storage/postgres-plugin-store.ts';
+
+export interface KernelServices {
+  store: PluginStore;
+  quarantine: QuarantineStore;
+  incidents: IncidentSink;
+  /** Where plugin data lives, in words for the operator. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** Create the database named in `url` if it does not exist (local and first runs). */
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[\w-]+$/.test(name)) throw new Error(`DATABASE_URL names the database "${name}"; use letters, digits, _ or -`);
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const orm = await createKernelOrm(maintenance.toString(), { logMigrations: false, pool: { min: 0, max: 1 } });
+  try {
+    const rows = (await orm.em.getConnection().execute('select 1 from pg_database where datname = ?', [name])) as unknown[];
+    if (rows.length === 0) await orm.em.getConnection().execute(`create database "${name}"`);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/**
+ * The kernel's persistence on PostgreSQL (migrated on start), or in memory when PostgreSQL
+ * cannot be reached and `fallbackToMemory` allows it (local demos), which the caller announces.
+ */
+export async function openKernelServices(databaseUrl: string, logger: Logger, fallbackToMemory: boolean): Promise<KernelServices> {
+  try {
+    await ensureDatabase(databaseUrl);
+    const orm = await createKernelOrm(databaseUrl, { logMigrations: false });
+    const applied = await migrateKernel(orm);
+    if (applied.length > 0) logger.info({ applied }, 'kernel migrations applied');
+    const where = new URL(databaseUrl);
+    return {
+      store: new PostgresPluginStore(orm),
+      quarantine: new PostgresQuarantineStore(orm),
+      incidents: new PostgresIncidentSink(orm),
+      description: `PostgreSQL at ${where.host}${where.pathname}`,
+      close: () => orm.close(true),
+    };
+  } catch (error) {
+    if (!fallbackToMemory) throw error;
+    logger.warn({ err: error }, 'PostgreSQL is not reachable; keeping plugin data in memory for this run');
+    return { store: new MemoryPluginStore(), quarantine: new MemoryQuarantineStore(), incidents: new MemoryIncidentSink(), description: 'memory (PostgreSQL was not reachable: nothing is kept after exit)', close: async () => {} };
+  }
+}

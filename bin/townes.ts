@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// The `townes` binary: one executable, one subcommand per role.
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { start } from './start.ts';
+
+const USAGE = `Usage: townes <command>
+
+Commands:
+  start [--once]   Run everything that exists in one process (today: the plugin kernel with the
+                   built-in plugins and a demo guild). --once exits after the demo.
+  help             Show this help.
+
+Configuration comes from environment variables; see docs/OPERATIONS.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 78; // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  switch (command) {
+    case 'start':
+      await start(config, logger.child({ role: 'start' }), args, (line) => console.log(line));
+      return 0;
+    default:
+      console.error(`townes: unknown command "${command}"\n\n${USAGE}`);
+      return 64; // EX_USAGE
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
