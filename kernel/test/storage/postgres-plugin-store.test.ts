@@ -24,11 +24,11 @@ after(async () => {
 describe('PostgresPluginStore', () => {
   pluginStoreContract(() => store);
 
-  test('a batch that fails part-way changes nothing in any namespace', async () => {
+  test('one bad value fails the whole batch, other namespaces included', async () => {
     const a = { plugin: '@acme/xp', guildId: 'atomic-1' };
     const b = { plugin: '@acme/xp', guildId: 'atomic-2' };
     await store.commit([{ ...a, writes: [{ key: 'k', value: '1' }] }]);
-    // invalid JSON is rejected by jsonb only after the other namespace's writes were sent
+    // jsonb rejects the invalid text; the valid writes of namespace `a` must not land either
     await assert.rejects(
       store.commit([
         { ...a, writes: [{ key: 'k', value: '2' }, { key: 'new', value: '3' }] },

@@ -1,0 +1,1 @@
+export { createTestDatabase, TEST_POSTGRES_SERVER, type TestDatabase } from './postgres.ts';
