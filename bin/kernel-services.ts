@@ -1,10 +1,15 @@
 import type { Logger } from 'pino';
 import type { IncidentSink, PluginStore, QuarantineStore } from '@townesdev/kernel';
-import { MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore } from '@townesdev/kernel';
-import { PostgresIncidentSink } from '../kernel/src/quarantine/postgres-incident-sink.ts';
-import { PostgresQuarantineStore } from '../kernel/src/quarantine/postgres-quarantine-store.ts';
-import { createKernelOrm, migrateKernel } from '../kernel/src/storage/kernel-orm.ts';
-import { PostgresPluginStore } from '../kernel/src/storage/postgres-plugin-store.ts';
+import {
+  MemoryIncidentSink,
+  MemoryPluginStore,
+  MemoryQuarantineStore,
+  PostgresIncidentSink,
+  PostgresPluginStore,
+  PostgresQuarantineStore,
+  createKernelOrm,
+  migrateKernel,
+} from '@townesdev/kernel';
 
 export interface KernelServices {
   store: PluginStore;
