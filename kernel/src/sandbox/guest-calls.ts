@@ -14,7 +14,7 @@ export interface GuestCallScope {
   active(seq: number): HostItem | undefined;
   grants(item: HostItem): ReadonlySet<string>;
   /** Register a storage miss; returns the op id the guest retries with. */
-  miss(item: HostItem, request: { key: string } | { list: { prefix: string; limit: number } }): string;
+  miss(item: HostItem, request: { key: string } | { list: { prefix: string; limit: number; after?: string } }): string;
   takeListResult(opId: string): StoredEntry[] | undefined;
   takeOpError(opId: string): string | undefined;
 }
@@ -54,7 +54,7 @@ export class GuestCalls {
       if (failure) return err('STORAGE_UNAVAILABLE', failure);
     }
     if (!this.#permits(item, 'storage')) return this.#deny(item, 'storage');
-    if (op === 'list') return this.#list(item, key, Number(value), opId);
+    if (op === 'list') return this.#list(item, key, value, opId);
     if (key.length === 0 || key.length > MAX_KEY_CHARS) return err('INVALID_ARGUMENT', `storage keys are 1 to ${MAX_KEY_CHARS} characters`);
     const ns = item.ns;
     if (!ns) return err('CONTEXT_EXPIRED', 'no storage for this context');
@@ -78,14 +78,22 @@ export class GuestCalls {
     return 'k';
   }
 
-  #list(item: HostItem, prefix: string, limit: number, opId: string): string {
+  #list(item: HostItem, prefix: string, optionsJson: string, opId: string): string {
+    let options: { limit?: unknown; after?: unknown };
+    try {
+      options = JSON.parse(optionsJson) as typeof options;
+    } catch {
+      return err('INVALID_ARGUMENT', 'list options must be { prefix?, limit?, after? }');
+    }
+    const limit = Number(options.limit);
     const max = Number.isInteger(limit) && limit > 0 ? Math.min(limit, 1000) : 1000;
+    const after = typeof options.after === 'string' ? options.after : undefined;
     const rows = opId ? this.#scope.takeListResult(opId) : undefined;
-    if (!rows) return 'm' + this.#scope.miss(item, { list: { prefix, limit: max + item.staged.size } });
+    if (!rows) return 'm' + this.#scope.miss(item, { list: { prefix, limit: max + item.staged.size, ...(after === undefined ? {} : { after }) } });
     const merged = new Map<string, string>();
     for (const row of rows) merged.set(row.key, row.value);
     for (const [k, v] of item.staged) {
-      if (!k.startsWith(prefix)) continue;
+      if (!k.startsWith(prefix) || (after !== undefined && k <= after)) continue;
       if (v === null) merged.delete(k);
       else merged.set(k, v);
     }

@@ -18,7 +18,8 @@ export function serveSandboxHost(send: (message: FromHost) => void, onClose?: ()
     });
   const backend: StorageBackend = {
     load: (ns: Namespace, keys: string[], wantUsage: boolean) => request((id) => ({ t: 'storage', id, op: 'load', ns, keys, wantUsage })),
-    list: (ns: Namespace, prefix: string, limit: number) => request<StoredEntry[]>((id) => ({ t: 'storage', id, op: 'list', ns, prefix, limit })),
+    list: (ns: Namespace, prefix: string, limit: number, after?: string) =>
+      request<StoredEntry[]>((id) => ({ t: 'storage', id, op: 'list', ns, prefix, limit, ...(after === undefined ? {} : { after }) })),
   };
   const host = new SandboxHost({ backend, onResults: (results) => send({ t: 'results', results }) });
 

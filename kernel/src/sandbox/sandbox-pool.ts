@@ -175,7 +175,7 @@ export class SandboxPool {
     const { store } = this.#options;
     try {
       if (message.op === 'list') {
-        host.link.send({ t: 'storage', id: message.id, ok: true, value: await store.list(message.ns, message.prefix, message.limit) });
+        host.link.send({ t: 'storage', id: message.id, ok: true, value: await store.list(message.ns, message.prefix, message.limit, message.after) });
       } else {
         const values = await store.get(message.ns, message.keys);
         const usage = message.wantUsage ? await store.usage(message.ns) : undefined;

@@ -57,7 +57,7 @@ export interface ItemResult {
 /** How a host reaches the store, through the runner (its only path to the database). */
 export interface StorageBackend {
   load(ns: Namespace, keys: string[], wantUsage: boolean): Promise<{ values: Array<[string, string]>; usage?: number }>;
-  list(ns: Namespace, prefix: string, limit: number): Promise<StoredEntry[]>;
+  list(ns: Namespace, prefix: string, limit: number, after?: string): Promise<StoredEntry[]>;
 }
 
 export type ToHost =
@@ -76,7 +76,7 @@ export type FromHost =
   | { t: 'loaded'; id: number; ok: boolean; handlers?: HandlerNames; error?: string }
   | { t: 'results'; results: ItemResult[] }
   | { t: 'storage'; id: number; op: 'load'; ns: Namespace; keys: string[]; wantUsage: boolean }
-  | { t: 'storage'; id: number; op: 'list'; ns: Namespace; prefix: string; limit: number }
+  | { t: 'storage'; id: number; op: 'list'; ns: Namespace; prefix: string; limit: number; after?: string }
   | { t: 'pong'; id: number }
   | { t: 'stats'; id: number; stats: HostStats };
 

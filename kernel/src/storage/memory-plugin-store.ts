@@ -25,11 +25,11 @@ export class MemoryPluginStore implements PluginStore {
     return out;
   }
 
-  async list(ns: Namespace, prefix: string, limit: number): Promise<StoredEntry[]> {
+  async list(ns: Namespace, prefix: string, limit: number, after?: string): Promise<StoredEntry[]> {
     const m = this.#data.get(nsKey(ns));
     if (!m) return [];
     return [...m.entries()]
-      .filter(([k]) => k.startsWith(prefix))
+      .filter(([k]) => k.startsWith(prefix) && (after === undefined || k > after))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, limit)
       .map(([key, value]) => ({ key, value }));

@@ -35,8 +35,8 @@ export interface StoredEntry {
 export interface PluginStore {
   /** Values of the given keys (missing keys are absent from the map). */
   get(ns: Namespace, keys: readonly string[]): Promise<Map<string, string>>;
-  /** Entries whose key starts with `prefix`, in key order, at most `limit`. */
-  list(ns: Namespace, prefix: string, limit: number): Promise<StoredEntry[]>;
+  /** Entries whose key starts with `prefix` (and sorts after `after`, when given), in key order, at most `limit`. */
+  list(ns: Namespace, prefix: string, limit: number, after?: string): Promise<StoredEntry[]>;
   /** Bytes the namespace uses (keys plus values), the figure the quota is checked against. */
   usage(ns: Namespace): Promise<number>;
   /** Apply the writes of several namespaces atomically. */

@@ -49,15 +49,19 @@ export class PostgresPluginStore implements PluginStore {
     return out;
   }
 
-  async list(ns: Namespace, prefix: string, limit: number): Promise<StoredEntry[]> {
+  async list(ns: Namespace, prefix: string, limit: number, after?: string): Promise<StoredEntry[]> {
     const max = rowLimit(limit);
     if (max === 0) return [];
-    // `key >= prefix` lets the primary key index start at the prefix; starts_with is the real filter
+    // `key >= start` lets the primary key index start at the prefix (or past the cursor);
+    // starts_with is the real filter, and the cursor itself is excluded
+    const start = after !== undefined && after > prefix ? after : prefix;
+    const params: unknown[] = [ns.guildId, ns.plugin, start, prefix, after ?? ''];
+    if (max !== null) params.push(max);
     return this.#all<StoredEntry>(
       `select "key", "value"::text as "value" from "${DATA}"
-        where "guild_id" = ? and "plugin" = ? and "key" >= ? and starts_with("key", ?)
+        where "guild_id" = ? and "plugin" = ? and "key" >= ? and starts_with("key", ?) and "key" > ?
         order by "key" limit ${max === null ? 'all' : '?'}`,
-      max === null ? [ns.guildId, ns.plugin, prefix, prefix] : [ns.guildId, ns.plugin, prefix, prefix, max],
+      params,
     );
   }
 

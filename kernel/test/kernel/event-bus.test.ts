@@ -98,3 +98,26 @@ for (const hosts of [0, 2]) {
     });
   });
 }
+
+test('storage.list pages with `after`, merging the handler\'s own staged writes', async () => {
+  const pager = inlineBundle({ name: '@test/pager', permissions: ['storage'], commands: [{ name: 'page', description: 'p' }] }, `{
+    commands: { async page(ctx) {
+      for (let i = 0; i < 5; i++) await ctx.storage.set('k' + i, i);
+      await ctx.storage.delete('k1');
+      const first = await ctx.storage.list({ prefix: 'k', limit: 2 });
+      const rest = await ctx.storage.list({ prefix: 'k', after: first[first.length - 1].key });
+      return JSON.stringify([first.map((e) => e.key), rest.map((e) => e.key)]);
+    } },
+  }`);
+  const store = new MemoryPluginStore();
+  await store.commit([{ plugin: '@test/pager', guildId: GUILD_A, writes: [{ key: 'k9', value: '9' }, { key: 'k1', value: '1' }] }]);
+  const t = await startTestKernel([pager], { store });
+  try {
+    await t.kernel.enable(GUILD_A, { plugin: '@test/pager', version: '1.0.0', config: {}, grants: ['storage'] });
+    const r = await t.kernel.command(interaction(GUILD_A, 'page'));
+    assert.ok(r.ok, r.error);
+    assert.deepEqual(JSON.parse(r.reply?.content ?? ''), [['k0', 'k2'], ['k3', 'k4', 'k9']]);
+  } finally {
+    await t.kernel.shutdown(1000);
+  }
+});

@@ -67,6 +67,11 @@ export function pluginStoreContract(getStore: () => PluginStore): void {
     assert.deepEqual(await store.list(a, 'user:', 0), []);
     assert.deepEqual(await store.list(a, 'nothing', 10), []);
     assert.deepEqual(await store.list(ns(), '', 10), []);
+    // paging: `after` excludes the cursor and everything before it
+    assert.deepEqual((await store.list(a, 'user:', 2, 'user:1')).map((e) => e.key), ['user:2', 'user:3']);
+    assert.deepEqual((await store.list(a, 'user:', 10, 'user:3')).map((e) => e.key), []);
+    assert.deepEqual((await store.list(a, 'user:', 10, 'a')).map((e) => e.key), ['user:1', 'user:2', 'user:3']);
+    assert.deepEqual((await store.list(a, '', 2, 'user')).map((e) => e.key), ['user:1', 'user:2']);
   });
 
   test('usage counts key and value bytes of the text as written', async () => {

@@ -11,8 +11,11 @@ export interface PluginStorage {
   get<T extends JsonValue = JsonValue>(key: string): Promise<T | undefined>;
   set(key: string, value: JsonValue): Promise<void>;
   delete(key: string): Promise<boolean>;
-  /** Entries whose key starts with `prefix`, in key order. */
-  list<T extends JsonValue = JsonValue>(options?: { prefix?: string; limit?: number }): Promise<Array<{ key: string; value: T }>>;
+  /**
+   * Entries whose key starts with `prefix`, in key order, at most `limit` (default and maximum
+   * 1000). To page through more, pass the last key you got as `after`.
+   */
+  list<T extends JsonValue = JsonValue>(options?: { prefix?: string; limit?: number; after?: string }): Promise<Array<{ key: string; value: T }>>;
 }
 
 /**

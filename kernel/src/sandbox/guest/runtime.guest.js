@@ -93,7 +93,8 @@
       list: (options) => {
         const prefix = options && options.prefix !== undefined ? StringCtor(options.prefix) : '';
         const limit = options && options.limit !== undefined ? +options.limit : 1000;
-        return storageCall(seq, 'list', prefix, StringCtor(limit), '');
+        const after = options && options.after !== undefined ? StringCtor(options.after) : null;
+        return storageCall(seq, 'list', prefix, stringify({ limit, after }), '');
       },
     });
   }
