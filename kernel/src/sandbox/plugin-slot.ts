@@ -57,7 +57,7 @@ export class PluginSlot {
   #abandon: number[] = [];
   readonly #sentConfig = new Map<string, number>();
   readonly #loads = new Map<string, Load>();
-  #lists: Array<{ opId: string; plugin: string; guildId: string; prefix: string; limit: number }> = [];
+  #lists: Array<{ opId: string; plugin: string; guildId: string; prefix: string; limit: number; after?: string }> = [];
   readonly #listResults = new Map<string, StoredEntry[]>();
   readonly #opErrors = new Map<string, string>();
   readonly #opOwner = new Map<string, HostItem>();
@@ -210,7 +210,7 @@ export class PluginSlot {
     for (const item of started) {
       const g = this.#guilds.get(item.guildId);
       if (g && this.#sentConfig.get(g.id) !== g.version) {
-        configs.push(`[${JSON.stringify(g.id)},${g.configJson}]`);
+        configs.push(`[${JSON.stringify(g.id)},${JSON.stringify(g.configJson)}]`);
         this.#sentConfig.set(g.id, g.version);
       }
     }
@@ -256,7 +256,7 @@ export class PluginSlot {
     if (this.#abandon.length > 0) this.#env.wake(this);
   }
 
-  #miss(item: HostItem, request: { key: string } | { list: { prefix: string; limit: number } }): string {
+  #miss(item: HostItem, request: { key: string } | { list: { prefix: string; limit: number; after?: string } }): string {
     const opId = `${this.#generation}.${++this.#opCounter}`;
     item.misses++;
     this.#opOwner.set(opId, item);
@@ -297,7 +297,7 @@ export class PluginSlot {
     }
     this.#loads.clear();
     for (const list of this.#lists) {
-      this.#env.backend.list({ plugin: list.plugin, guildId: list.guildId }, list.prefix, list.limit).then(
+      this.#env.backend.list({ plugin: list.plugin, guildId: list.guildId }, list.prefix, list.limit, list.after).then(
         (rows) => {
           if (generation === this.#generation) this.#listResults.set(list.opId, rows);
           settle([list.opId]);

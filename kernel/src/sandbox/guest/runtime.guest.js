@@ -28,7 +28,10 @@
 
   let plugin = null;
   let permissions = create(null);
-  const configs = new MapCtor();
+  // Guild configs arrive as JSON text. Many guilds share the same config (often the defaults),
+  // so each distinct text is parsed and frozen once and shared: guildId -> text -> object.
+  const configs = new MapCtor(); // guildId -> text
+  const parsedConfigs = new MapCtor(); // text -> { value, refs }
   const pending = new MapCtor(); // opId -> { seq, op, key, value, resolve, reject }
   const live = new MapCtor(); // seq -> true while the item may still complete
   let done = [];
@@ -49,6 +52,23 @@
       freeze(value);
     }
     return value;
+  }
+
+  function setConfig(guildId, text) {
+    const before = apply(mapGet, configs, [guildId]);
+    if (before === text) return;
+    if (before !== undefined) {
+      const old = apply(mapGet, parsedConfigs, [before]);
+      if (old && --old.refs === 0) apply(mapDelete, parsedConfigs, [before]);
+    }
+    if (text === undefined) {
+      apply(mapDelete, configs, [guildId]);
+      return;
+    }
+    apply(mapSet, configs, [guildId, text]);
+    const shared = apply(mapGet, parsedConfigs, [text]);
+    if (shared) shared.refs++;
+    else apply(mapSet, parsedConfigs, [text, { value: deepFreeze(parse(text)), refs: 1 }]);
   }
 
   function hostError(answer) {
@@ -117,7 +137,9 @@
     ctx.log = makeLog(seq);
     if (kind === 'up' || kind === 'down' || permissions.storage) ctx.storage = makeStorage(seq);
     if (kind !== 'up' && kind !== 'down') {
-      ctx.config = apply(mapGet, configs, [guildId]) || freeze(create(null));
+      const text = apply(mapGet, configs, [guildId]);
+      const shared = text === undefined ? undefined : apply(mapGet, parsedConfigs, [text]);
+      ctx.config = shared ? shared.value : freeze(create(null));
       ctx.discord = freeze({
         sendMessage: (channelId, message) => action(seq, 'sendMessage', { channelId, message }),
         sendDirectMessage: (userId, message) => action(seq, 'sendDirectMessage', { userId, message }),
@@ -198,7 +220,7 @@
     push(inputJson) {
       const input = parse(inputJson);
       const c = input.c || [];
-      for (let n = 0; n < c.length; n++) apply(mapSet, configs, [c[n][0], deepFreeze(c[n][1])]);
+      for (let n = 0; n < c.length; n++) setConfig(c[n][0], c[n][1]);
       const a = input.a || [];
       for (let n = 0; n < a.length; n++) apply(mapDelete, live, [a[n]]);
       const r = input.r || [];
@@ -221,7 +243,7 @@
       return stringify(out);
     },
     forget(guildId) {
-      apply(mapDelete, configs, [guildId]);
+      setConfig(guildId, undefined);
     },
   });
 })(globalThis.__townesHost);
