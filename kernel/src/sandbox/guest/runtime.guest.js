@@ -30,8 +30,8 @@
   let permissions = create(null);
   // Guild configs arrive as JSON text. Many guilds share the same config (often the defaults),
   // so each distinct text is parsed and frozen once and shared: guildId -> text -> object.
-  const configs = new MapCtor(); // guildId -> text
-  const parsedConfigs = new MapCtor(); // text -> { value, refs }
+  const configs = new MapCtor(); // guildId -> { text, value, refs }
+  const parsedConfigs = new MapCtor(); // text -> the same entry
   const pending = new MapCtor(); // opId -> { seq, op, key, value, resolve, reject }
   const live = new MapCtor(); // seq -> true while the item may still complete
   let done = [];
@@ -56,19 +56,18 @@
 
   function setConfig(guildId, text) {
     const before = apply(mapGet, configs, [guildId]);
-    if (before === text) return;
     if (before !== undefined) {
-      const old = apply(mapGet, parsedConfigs, [before]);
-      if (old && --old.refs === 0) apply(mapDelete, parsedConfigs, [before]);
+      if (before.text === text) return;
+      if (--before.refs === 0) apply(mapDelete, parsedConfigs, [before.text]);
     }
     if (text === undefined) {
       apply(mapDelete, configs, [guildId]);
       return;
     }
-    apply(mapSet, configs, [guildId, text]);
-    const shared = apply(mapGet, parsedConfigs, [text]);
+    let shared = apply(mapGet, parsedConfigs, [text]);
     if (shared) shared.refs++;
-    else apply(mapSet, parsedConfigs, [text, { value: deepFreeze(parse(text)), refs: 1 }]);
+    else apply(mapSet, parsedConfigs, [text, (shared = { text, value: deepFreeze(parse(text)), refs: 1 })]);
+    apply(mapSet, configs, [guildId, shared]);
   }
 
   function hostError(answer) {
@@ -137,8 +136,7 @@
     ctx.log = makeLog(seq);
     if (kind === 'up' || kind === 'down' || permissions.storage) ctx.storage = makeStorage(seq);
     if (kind !== 'up' && kind !== 'down') {
-      const text = apply(mapGet, configs, [guildId]);
-      const shared = text === undefined ? undefined : apply(mapGet, parsedConfigs, [text]);
+      const shared = apply(mapGet, configs, [guildId]);
       ctx.config = shared ? shared.value : freeze(create(null));
       ctx.discord = freeze({
         sendMessage: (channelId, message) => action(seq, 'sendMessage', { channelId, message }),
