@@ -94,7 +94,7 @@ export function buildBundle(spec: PluginSpec): PluginBundle {
 
 /**
  * The healthy plugin: `/ping` answers `pong <guildId>`, a message starting with `echo ` is sent
- * back to its channel. Every hostile case runs it in guild B (and in guild A beside the hostile).
+ * back to its channel. Every hostile case runs it in guilds A (beside the hostile plugin), B and C.
  */
 export const ECHO = '@healthy/echo';
 export const echoBundle = buildBundle({
