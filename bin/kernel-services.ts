@@ -1,15 +1,7 @@
 import type { Logger } from 'pino';
 import type { IncidentSink, PluginStore, QuarantineStore } from '@townesdev/kernel';
-import {
-  MemoryIncidentSink,
-  MemoryPluginStore,
-  MemoryQuarantineStore,
-  PostgresIncidentSink,
-  PostgresPluginStore,
-  PostgresQuarantineStore,
-  createKernelOrm,
-  migrateKernel,
-} from '@townesdev/kernel';
+import { MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore } from '@townesdev/kernel';
+import { PostgresIncidentSink, PostgresPluginStore, PostgresQuarantineStore, createKernelOrm, migrateKernel } from '@townesdev/kernel/postgres';
 
 export interface KernelServices {
   store: PluginStore;

@@ -17,8 +17,3 @@ export { MemoryPluginStore } from './storage/memory-plugin-store.ts';
 export type { Namespace, PluginStore } from './storage/plugin-store.ts';
 export { MemoryIncidentSink } from './quarantine/memory-incident-sink.ts';
 export { MemoryQuarantineStore } from './quarantine/memory-quarantine-store.ts';
-export { PostgresIncidentSink } from './quarantine/postgres-incident-sink.ts';
-export { PostgresQuarantineStore } from './quarantine/postgres-quarantine-store.ts';
-export { PostgresPluginStore } from './storage/postgres-plugin-store.ts';
-export { KERNEL_MIGRATIONS_TABLE, createKernelOrm, migrateKernel, pendingKernelMigrations, rollbackKernel } from './storage/kernel-orm.ts';
-export type { KernelOrm } from './storage/kernel-orm.ts';

@@ -85,7 +85,8 @@ export class SandboxHost {
       heapBytesByPlugin[key] = slot.heapUsedBytes();
       queued += slot.queued;
     }
-    return { pid: process.pid, rssBytes: process.memoryUsage.rss(), heapBytesByPlugin, cacheBytes: this.#cache.bytes, queued };
+    const memory = process.memoryUsage();
+    return { pid: process.pid, rssBytes: memory.rss, hostHeapBytes: memory.heapUsed, heapBytesByPlugin, cacheBytes: this.#cache.bytes, queued };
   }
 
   #wake(slot: PluginSlot): void {

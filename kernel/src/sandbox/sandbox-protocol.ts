@@ -83,6 +83,8 @@ export type FromHost =
 export interface HostStats {
   pid: number;
   rssBytes: number;
+  /** The host process's own JavaScript heap (isolates not included). */
+  hostHeapBytes: number;
   heapBytesByPlugin: Record<string, number>;
   cacheBytes: number;
   queued: number;
