@@ -21,7 +21,7 @@ export class ChildHostLink implements HostLink {
     this.#child = fork(sandboxHostEntry(), [], {
       // No ambient secrets: the host needs nothing from the runner's environment.
       env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
-      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning', ...(process.env.TOWNES_HOST_FLAGS ? process.env.TOWNES_HOST_FLAGS.split(' ') : []), ...(process.env.TOWNES_HOST_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.TOWNES_HOST_PROF] : [])],
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
