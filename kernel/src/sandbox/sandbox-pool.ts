@@ -187,36 +187,43 @@ export class SandboxPool {
     }
   }
 
+  /**
+   * Commit the writes of a batch of results, then settle their items. Event and command writes of
+   * all guilds commit in one transaction; each migration step commits alone with its ledger row.
+   * Writes the store refused are evicted from the host's cache and their items fail, so neither
+   * their data nor their actions exist anywhere.
+   */
   async #commit(host: Host, results: ItemResult[]): Promise<void> {
     const { store } = this.#options;
-    const batch: NamespaceWrites[] = [];
     const byGuild = new Map<string, NamespaceWrites>();
+    const batched: ItemResult[] = [];
+    const refuse = (result: ItemResult, message: string) =>
+      Object.assign(result, { ok: false, value: undefined, actions: [], writes: [], error: { name: 'StorageError', code: 'STORAGE_UNAVAILABLE', message } });
     for (const result of results) {
       const pending = host.inflight.get(result.seq);
       const image = pending && result.ok ? this.#images.get(pending.item.plugin) : undefined;
       if (!pending || !image) continue;
-      if (pending.item.kind === 'up' || pending.item.kind === 'down') {
-        const applied = await this.#withRetry(() => store.commitMigration({ plugin: image.name, guildId: pending.item.guildId, migrationId: pending.item.name, direction: pending.item.kind as 'up' | 'down', pluginVersion: image.version, writes: result.writes.map(([key, value]) => ({ key, value })) }));
+      const { item } = pending;
+      if (item.kind === 'up' || item.kind === 'down') {
+        const writes = result.writes.map(([key, value]) => ({ key, value }));
+        const applied = await this.#withRetry(() => store.commitMigration({ plugin: image.name, guildId: item.guildId, migrationId: item.name, direction: item.kind as 'up' | 'down', pluginVersion: image.version, writes }));
         if (applied === true) continue;
-        // Not applied: the cache took writes the store does not have.
-        host.link.send({ t: 'evict', plugin: image.name, guildId: pending.item.guildId });
-        if (applied !== false) Object.assign(result, { ok: false, writes: [], error: { name: 'StorageError', code: 'STORAGE_UNAVAILABLE', message: `the migration could not be committed: ${String(applied)}` } });
+        // Not applied (already done elsewhere, or refused): the cache took writes the store does not have.
+        host.link.send({ t: 'evict', plugin: image.name, guildId: item.guildId });
+        if (applied !== false) refuse(result, `the migration could not be committed: ${String(applied)}`);
         continue;
       }
       if (result.writes.length === 0) continue;
-      const k = `${image.name}\u0000${pending.item.guildId}`;
+      const k = `${image.name}\u0000${item.guildId}`;
       let nw = byGuild.get(k);
-      if (!nw) byGuild.set(k, (nw = { plugin: image.name, guildId: pending.item.guildId, writes: [] }));
+      if (!nw) byGuild.set(k, (nw = { plugin: image.name, guildId: item.guildId, writes: [] }));
       for (const [key, value] of result.writes) nw.writes.push({ key, value });
+      batched.push(result);
     }
-    batch.push(...byGuild.values());
+    const batch = [...byGuild.values()];
     if (batch.length > 0 && (await this.#withRetry(() => store.commit(batch))) !== true) {
       for (const nw of batch) host.link.send({ t: 'evict', plugin: nw.plugin, guildId: nw.guildId });
-      for (const result of results) {
-        if (result.ok && result.writes.length > 0) {
-          Object.assign(result, { ok: false, value: undefined, actions: [], writes: [], error: { name: 'StorageError', code: 'STORAGE_UNAVAILABLE', message: 'the plugin\'s writes could not be saved; its actions were not performed' } });
-        }
-      }
+      for (const result of batched) refuse(result, "the plugin's writes could not be saved; its actions were not performed");
     }
     for (const result of results) {
       const pending = host.inflight.get(result.seq);

@@ -121,3 +121,28 @@ test('storage.list pages with `after`, merging the handler\'s own staged writes'
     await t.kernel.shutdown(1000);
   }
 });
+
+test('when the store refuses a commit, the handler fails, its actions are not performed, and nothing is cached', async () => {
+  class FlakyStore extends MemoryPluginStore {
+    failing = false;
+    override async commit(batch: Parameters<MemoryPluginStore['commit']>[0]): Promise<void> {
+      if (this.failing) throw new Error('database is down');
+      return super.commit(batch);
+    }
+  }
+  const store = new FlakyStore();
+  const t = await startTestKernel([careless], { store });
+  try {
+    await t.kernel.enable(GUILD_A, { plugin: '@test/careless', version: '1.0.0', config: {}, grants: grantsC });
+    store.failing = true;
+    const report = await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'lost'), 'lost');
+    assert.equal(report.outcomes[0]?.ok, false);
+    assert.match(report.outcomes[0]?.error ?? '', /could not be saved/);
+    assert.equal(t.sink.actions.length, 0);
+    store.failing = false;
+    const peek = await t.kernel.command(interaction(GUILD_A, 'peek'));
+    assert.deepEqual(JSON.parse(peek.reply?.content ?? 'null'), [], 'the refused write is not served from the cache either');
+  } finally {
+    await t.kernel.shutdown(1000);
+  }
+});
