@@ -84,7 +84,7 @@ describe('undeclared capabilities', () => {
 
       // The third denied call is the third strike.
       const third = await command(t.kernel, GUILD_A, 'sneak');
-      assert.equal(third.ok, true);
+      assert.equal(third.ok, true, JSON.stringify(third));
       await assertQuarantined(t, SNEAK, GUILD_A, 'denied-calls', /does not declare/);
 
       assert.equal(t.actions.actions.some((e) => e.plugin === SNEAK), false, 'a denied action was performed');
@@ -170,7 +170,7 @@ describe('declared but not granted', () => {
       for (let n = 0; n < 12; n++) {
         const result = await pool.run({ plugin: key, guildId: GUILD_A, kind: 'command', name: 'try', payload: JSON.stringify(interaction(GUILD_A, 'try')) });
         await results.handle(e, `interaction:${n}`, result);
-        assert.equal(result.ok, true);
+        assert.equal(result.ok, true, JSON.stringify(result));
         assert.deepEqual(JSON.parse(JSON.parse(result.value ?? 'null') as string), {
           instance: true,
           code: 'CAPABILITY_DENIED',

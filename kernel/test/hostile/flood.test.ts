@@ -93,7 +93,7 @@ describe('event floods', () => {
         const slow = r.outcomes.find((o) => o.plugin === SLOW);
         assert.equal(slow?.ok, true, `event ${n}: ${JSON.stringify(slow)}`);
         assert.equal(contentOf(r, SLOW), String(n));
-        assert.equal(r.outcomes.find((o) => o.plugin === ECHO)?.ok, true);
+        assert.equal(r.outcomes.find((o) => o.plugin === ECHO)?.ok, true, `echo, event ${n}: ${JSON.stringify(r)}`);
       }
       const performed = t.actions.actions.filter((e) => e.plugin === SLOW).map((e) => (e.action.type === 'sendMessage' ? e.action.message.content : ''));
       assert.deepEqual(performed, Array.from({ length: COUNT }, (_, n) => String(n)));
@@ -131,7 +131,7 @@ describe('event floods', () => {
       // Every delivered event ran, in order.
       let last = -1;
       for (const r of delivered) {
-        assert.equal(r.outcomes.find((o) => o.plugin === SLOW)?.ok, true);
+        assert.equal(r.outcomes.find((o) => o.plugin === SLOW)?.ok, true, JSON.stringify(r));
         const n = Number(contentOf(r, SLOW));
         assert.ok(n > last, `event ${n} ran after ${last}`);
         last = n;

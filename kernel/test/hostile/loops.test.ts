@@ -78,7 +78,7 @@ describe('endless loops', () => {
           // 50 ms of CPU, not seconds: the loop was stopped, not waited out.
           assert.ok(took < 1500, `the looping event took ${took} ms`);
           // The healthy plugin beside it in the same event still ran.
-          assert.equal(outcomeOf(report, ECHO).ok, true);
+          assert.equal(outcomeOf(report, ECHO).ok, true, `echo beside the loop: ${JSON.stringify(report)}`);
           await assertHealthy(t.kernel, GUILD_B, 1000);
           await assertHealthy(t.kernel, GUILD_C, 1000);
           if (n < 3) assertNotQuarantined(t, SPIN);
@@ -111,7 +111,7 @@ describe('endless loops', () => {
       assert.equal(t.kernel.quarantines().some((q) => q.guildId === null), false, 'quarantined everywhere after one guild');
       // Still serving C.
       const after = outcomeOf(await send(t.kernel, GUILD_C, 'ok still serving'), SPIN);
-      assert.equal(after.ok, true);
+      assert.equal(after.ok, true, JSON.stringify(after));
       await assertHealthyEverywhere(t);
       assertCollateralFree(t);
     } finally {

@@ -103,7 +103,8 @@ describe('deep recursion', () => {
       };
       // 9 errors, a success, 9 errors: never 10 in a row.
       for (let n = 0; n < 9; n++) await overflow(n % 2 ? 'recurse' : 'recurse-async');
-      assert.equal(outcomeOf(await send(t.kernel, GUILD_A, 'behave'), DEEP).ok, true);
+      const behaved = outcomeOf(await send(t.kernel, GUILD_A, 'behave'), DEEP);
+      assert.equal(behaved.ok, true, JSON.stringify(behaved));
       for (let n = 0; n < 9; n++) await overflow('recurse');
       assertNotQuarantined(t, DEEP);
       await assertHealthy(t.kernel, GUILD_B, 1000);
