@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import { BUNDLE_GLOBAL } from '@townesdev/plugin-contract';
+import { GUEST_RUNTIME_SOURCE } from './guest/runtime-source.ts';
 import { checkGuestResults, runtimeSubverted } from './guest-results.ts';
 import { SandboxFault, classifyIsolateError } from './sandbox-fault.ts';
 
-const RUNTIME_SOURCE = readFileSync(new URL('./guest/runtime.guest.js', import.meta.url), 'utf8');
 
 /** The host functions the guest runtime calls synchronously; each returns a short answer string. */
 export interface GuestBridge {
@@ -53,7 +52,7 @@ export class PluginIsolate {
       hostRef.setSync('kv', new ivm.Callback((seq: number, op: string, key: string, value: string, opId: string) => bridge.kv(seq, op, key, value, opId)));
       hostRef.setSync('act', new ivm.Callback((seq: number, type: string, json: string) => bridge.act(seq, type, json)));
       hostRef.setSync('log', new ivm.Callback((seq: number, level: string, message: string, data: string) => bridge.log(seq, level, message, data)));
-      const runtime = this.#isolate.compileScriptSync(RUNTIME_SOURCE, { filename: 'townes:runtime' }).runSync(this.#context, { reference: true, timeout: options.loadTimeoutMs }) as ivm.Reference;
+      const runtime = this.#isolate.compileScriptSync(GUEST_RUNTIME_SOURCE, { filename: 'townes:runtime' }).runSync(this.#context, { reference: true, timeout: options.loadTimeoutMs }) as ivm.Reference;
       this.#push = runtime.getSync('push', { reference: true }) as ivm.Reference;
       this.#collect = runtime.getSync('collect', { reference: true }) as ivm.Reference;
       this.#forget = runtime.getSync('forget', { reference: true }) as ivm.Reference;
