@@ -73,10 +73,18 @@ export class PluginIsolate {
    * never an exception that would take the sandbox host process down.
    */
   #guard<T>(fn: () => T, guest = false): T {
+    // A sync call runs the isolate on this thread, so this thread's CPU time is the plugin's.
+    const cpuBefore = process.threadCpuUsage();
     try {
       return fn();
     } catch (error) {
       const fault = classifyIsolateError(error, this.#isolate.isDisposed);
+      if (fault?.kind === 'cpu-limit') {
+        // isolated-vm's timeout counts wall time (and so does its isolate.cpuTime); keep the CPU
+        // time really used, so a call cut short because the machine was busy is not blamed.
+        const used = process.threadCpuUsage(cpuBefore);
+        throw new SandboxFault('cpu-limit', fault.message, (used.user + used.system) / 1000);
+      }
       if (fault) throw fault;
       if (guest) throw runtimeSubverted(error instanceof Error ? error.message : 'it threw a non-error value');
       throw error;

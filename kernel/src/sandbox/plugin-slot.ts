@@ -11,6 +11,8 @@ import type { StorageCache } from './storage-cache.ts';
 /** Most items started in one call into the isolate. */
 const MAX_BATCH = 256;
 const LOAD_TIMEOUT_MS = 500;
+/** Times an item may be cut short by a busy machine before its timeouts count against it. */
+const MAX_CONTENTIONS = 3;
 
 export interface SlotEnv {
   cache: StorageCache;
@@ -161,15 +163,16 @@ export class PluginSlot {
       this.#opOwner.delete(opId);
       if (owner && this.#active.get(owner.seq) === owner) ran.add(owner);
     }
+    const budgetMs = this.image.limits.cpuMsPerEvent + ran.size;
     try {
-      this.#isolate.push(this.#input(started, retries, abandon), this.image.limits.cpuMsPerEvent + ran.size);
+      this.#isolate.push(this.#input(started, retries, abandon), budgetMs);
       for (const [seq, ok, text] of this.#isolate.collect(this.image.limits.cpuMsPerEvent)) {
         const item = this.#active.get(seq);
         if (item) this.#complete(item, ok === 1, text);
       }
     } catch (error) {
       if (!(error instanceof SandboxFault)) throw error;
-      this.#fault(error, ran);
+      this.#fault(error, ran, budgetMs);
       return true;
     }
     this.#failStuck();
@@ -309,7 +312,7 @@ export class PluginSlot {
   }
 
   /** Dispose the isolate; items that ran in the faulted call are retried alone to find the culprit. */
-  #fault(fault: SandboxFault, ran: Set<HostItem>): void {
+  #fault(fault: SandboxFault, ran: Set<HostItem>, budgetMs: number): void {
     this.#isolate?.dispose();
     this.#isolate = null;
     this.#generation++;
@@ -321,16 +324,27 @@ export class PluginSlot {
     this.#listResults.clear();
     this.#opErrors.clear();
     this.#opOwner.clear();
-    const alone = ran.size === 1;
+    // A timeout with little CPU used means the machine was busy, not that the plugin looped: run
+    // the items again without blame (a few times; after that their timeouts count as usual).
+    const contended = fault.kind === 'cpu-limit' && fault.cpuMs !== undefined && fault.cpuMs < budgetMs / 2;
+    const blamed = new Set<HostItem>();
+    for (const item of ran) if (!contended || ++item.contentions > MAX_CONTENTIONS) blamed.add(item);
+    const alone = ran.size === 1 && blamed.size === 1;
     for (const item of [...this.#active.values()]) {
       resetHostItem(item);
-      if (item === this.#solo || (alone && ran.has(item))) {
+      if (item === this.#solo && !blamed.has(item)) {
+        this.#active.delete(item.seq);
+        if (item.ns) item.ns.pins--;
+        this.#suspects.unshift(item);
+        continue;
+      }
+      if (item === this.#solo || (alone && blamed.has(item))) {
         this.#complete(item, false, JSON.stringify({ name: 'SandboxFault', code: fault.kind.toUpperCase().replace('-', '_'), message: fault.message }), fault.kind);
         continue;
       }
       this.#active.delete(item.seq);
       if (item.ns) item.ns.pins--;
-      if (ran.has(item)) {
+      if (blamed.has(item)) {
         this.#suspects.push(item);
       } else {
         const g = this.#guilds.get(item.guildId);

@@ -3,10 +3,13 @@ export type FaultKind = 'cpu-limit' | 'memory-limit' | 'isolate-crash';
 
 export class SandboxFault extends Error {
   readonly kind: FaultKind;
-  constructor(kind: FaultKind, message: string) {
+  /** For a timeout: the CPU time the isolate really used in the call (the timeout is wall time). */
+  readonly cpuMs: number | undefined;
+  constructor(kind: FaultKind, message: string, cpuMs?: number) {
     super(message);
     this.name = 'SandboxFault';
     this.kind = kind;
+    this.cpuMs = cpuMs;
   }
 }
 
