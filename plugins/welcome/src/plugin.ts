@@ -5,12 +5,12 @@
  * runs in the kernel's sandbox (no Node APIs, no timers, no clock: times come from the event).
  */
 import {
+  defineManifest,
   definePlugin,
   type CommandInteraction,
   type ContextOf,
   type GuildMemberAddEvent,
   type InteractionReply,
-  type PluginManifestInput,
 } from '@townesdev/sdk';
 import { renderWelcome, welcomeValues, type WelcomeGuild } from './template.ts';
 
@@ -26,16 +26,7 @@ function isGuildSummary(value: unknown): value is { name: string; memberCount: n
   return typeof v.name === 'string' && typeof v.memberCount === 'number';
 }
 
-/**
- * Keeps the manifest's literal types (permissions, config fields) so the handlers' `ctx` can be
- * typed from it: `ctx.storage` exists because `storage` is listed, `ctx.config.channelId` is
- * `string | undefined` because the field is optional, and so on.
- */
-function manifestOf<const M extends PluginManifestInput>(manifest: M): M {
-  return manifest;
-}
-
-export const manifest = manifestOf({
+export const manifest = defineManifest({
   name: '@townesdev/welcome',
   version: '1.0.0',
   displayName: 'Welcome',

@@ -8,12 +8,12 @@
  * the message earns XP.
  */
 import {
+  defineManifest,
   definePlugin,
   type CommandInteraction,
   type ContextOf,
   type InteractionReply,
   type MessageCreateEvent,
-  type PluginManifestInput,
 } from '@townesdev/sdk';
 import { cooldownElapsed, rollXp, toEpochMs } from './cooldown.ts';
 import { capLength, formatNumber, progressBar, renderLevelUp } from './format.ts';
@@ -25,12 +25,7 @@ export const DEFAULT_LEVEL_UP_MESSAGE = 'GG {user}, you just reached level {leve
 export const LEADERBOARD_SIZE = 10;
 const EMBED_COLOR = 0x5865f2;
 
-/** Keeps the manifest's literal types so the handlers' `ctx` is typed from it. */
-function manifestOf<const M extends PluginManifestInput>(manifest: M): M {
-  return manifest;
-}
-
-export const manifest = manifestOf({
+export const manifest = defineManifest({
   name: '@townesdev/xp',
   version: '1.0.0',
   displayName: 'XP & Levels',

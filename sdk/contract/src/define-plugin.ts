@@ -52,6 +52,15 @@ export interface PluginDefinition<M extends PluginManifestInput> {
 }
 
 /**
+ * Declare a manifest on its own (to share it between the plugin and its tests) while keeping its
+ * literal types, so `ContextOf<typeof manifest>` and `definePlugin({ manifest, ... })` type the
+ * handlers from it.
+ */
+export function defineManifest<const M extends PluginManifestInput>(manifest: M): M {
+  return manifest;
+}
+
+/**
  * Declare a plugin. The manifest literal drives the handler types: a handler's `ctx` carries only
  * the capabilities the manifest asks for, and its `config` has the manifest's config shape, so an
  * undeclared capability is a type error before it is a runtime denial.

@@ -2,7 +2,7 @@ export { CAPABILITIES, CAPABILITY_DESCRIPTIONS, Capability } from './capabilitie
 export { OPTION_TYPES, CommandOption, SlashCommand, Subcommand } from './commands.ts';
 export { ConfigFieldSchema, ConfigSchemaSchema, configSchemaToZod } from './config-schema.ts';
 export type { ConfigField, ConfigSchema } from './config-schema.ts';
-export { definePlugin } from './define-plugin.ts';
+export { defineManifest, definePlugin } from './define-plugin.ts';
 export type { CommandHandler, ContextOf, EventHandler, InferConfig, MigrationCode, MigrationContext, PluginDefinition } from './define-plugin.ts';
 export { BOT_PERMISSION_BITS, BotPermission, EVENT_INTENTS, INTENTS, Intent, PluginEventName, permissionInteger } from './discord.ts';
 export type * from './events.ts';
