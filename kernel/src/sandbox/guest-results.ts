@@ -1,3 +1,4 @@
+import type { HandlerNames } from './plugin-isolate.ts';
 import { SandboxFault } from './sandbox-fault.ts';
 
 /**
@@ -16,7 +17,10 @@ export function runtimeSubverted(what: string): SandboxFault {
  * Validate what the guest runtime's `collect` returned: a list of [seq, ok (1|0), JSON text].
  * Anything else is a fault; a result over MAX_RESULT_CHARS becomes a RESULT_TOO_LARGE failure.
  */
-export function checkGuestResults(text: unknown): Array<[number, 0 | 1, string]> {
+export function checkGuestResults(text: unknown, maxItems: number): Array<[number, 0 | 1, string]> {
+  // Each row is at most a result of MAX_RESULT_CHARS, JSON-quoted (6 characters per character at
+  // worst), so anything longer was not produced by the guest runtime: refuse it before parsing.
+  if (typeof text === 'string' && text.length > 2 + maxItems * (6 * MAX_RESULT_CHARS + 64)) throw runtimeSubverted('its results are larger than its items could produce');
   let rows: unknown;
   try {
     rows = typeof text === 'string' ? JSON.parse(text) : undefined;
@@ -43,4 +47,19 @@ export function checkGuestResults(text: unknown): Array<[number, 0 | 1, string]>
     }
   }
   return rows as Array<[number, 0 | 1, string]>;
+}
+
+/** Validate the handler names the guest runtime reports at load: three lists of short strings. */
+export function checkHandlerNames(text: unknown): HandlerNames {
+  if (typeof text !== 'string' || text.length > 64 * 1024) throw runtimeSubverted('its handler list is not what the runtime produces');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const names = value as Partial<Record<keyof HandlerNames, unknown>> | undefined;
+  const list = (v: unknown): v is string[] => Array.isArray(v) && v.every((n) => typeof n === 'string' && n.length <= 100);
+  if (!names || !list(names.events) || !list(names.commands) || !list(names.migrations)) throw runtimeSubverted('its handler list is malformed');
+  return { events: names.events, commands: names.commands, migrations: names.migrations };
 }

@@ -1,7 +1,7 @@
 import ivm from 'isolated-vm';
 import { BUNDLE_GLOBAL } from '@townesdev/plugin-contract';
 import { GUEST_RUNTIME_SOURCE } from './guest/runtime-source.ts';
-import { checkGuestResults, runtimeSubverted } from './guest-results.ts';
+import { checkGuestResults, checkHandlerNames, runtimeSubverted } from './guest-results.ts';
 import { SandboxFault, classifyIsolateError } from './sandbox-fault.ts';
 
 
@@ -58,8 +58,8 @@ export class PluginIsolate {
       this.#forget = runtime.getSync('forget', { reference: true }) as ivm.Reference;
       const init = runtime.getSync('init', { reference: true }) as ivm.Reference;
       this.#guard(() => this.#isolate.compileScriptSync(options.code, { filename: options.filename }).runSync(this.#context, { timeout: options.loadTimeoutMs }));
-      const names = this.#guard(() => init.applySync(undefined, [BUNDLE_GLOBAL, JSON.stringify(options.permissions)], { timeout: options.loadTimeoutMs })) as string;
-      this.handlers = JSON.parse(names) as HandlerNames;
+      const names: unknown = this.#guard(() => init.applySync(undefined, [BUNDLE_GLOBAL, JSON.stringify(options.permissions)], { timeout: options.loadTimeoutMs }), true);
+      this.handlers = checkHandlerNames(names);
     } catch (error) {
       this.dispose();
       throw error;
@@ -97,8 +97,8 @@ export class PluginIsolate {
   }
 
   /** Settled items since the last collect: [seq, ok(1|0), json][] */
-  collect(timeoutMs: number): Array<[number, 0 | 1, string]> {
-    return checkGuestResults(this.#guard(() => this.#collect.applySync(undefined, [], { timeout: timeoutMs }), true));
+  collect(timeoutMs: number, maxItems: number): Array<[number, 0 | 1, string]> {
+    return checkGuestResults(this.#guard(() => this.#collect.applySync(undefined, [], { timeout: timeoutMs }), true), maxItems);
   }
 
   forgetGuild(guildId: string): void {

@@ -166,7 +166,7 @@ export class PluginSlot {
     const budgetMs = this.image.limits.cpuMsPerEvent + ran.size;
     try {
       this.#isolate.push(this.#input(started, retries, abandon), budgetMs);
-      for (const [seq, ok, text] of this.#isolate.collect(this.image.limits.cpuMsPerEvent)) {
+      for (const [seq, ok, text] of this.#isolate.collect(this.image.limits.cpuMsPerEvent, this.#active.size)) {
         const item = this.#active.get(seq);
         if (item) this.#complete(item, ok === 1, text);
       }

@@ -206,6 +206,66 @@ describe('reaching the host', () => {
   });
 });
 
+describe('tampering the guest runtime ignores', () => {
+  // The guest runtime writes its results by concatenating strings and stores nothing in arrays,
+  // so these no longer touch it at all: the handler's own result comes out, unchanged.
+  const attacks: Record<string, string> = {
+    'array-index-setter': `Object.defineProperty(Array.prototype, '0', { set() { throw new Error('gotcha'); }, configurable: true }); return 'x';`,
+    'results-not-a-list': `Array.prototype.toJSON = function () { return 42; }; return 'x';`,
+    'results-not-json': `Array.prototype.toJSON = function () { delete Array.prototype.toJSON; return [...this].map((r) => [r[0], 1, '{{{']); }; return 'x';`,
+    'object-to-json': `Object.prototype.toJSON = function () { return { forged: true }; }; return 'x';`,
+  };
+  for (const [name, body] of Object.entries(attacks)) {
+    test(`${name}: no effect on results, the sandbox host, or other plugins`, { timeout: 30_000 }, async () => {
+      const plugin = `@hostile/tamper-${name}`;
+      const bundle = buildBundle({ name: plugin, commands: ['attack'], definition: `{ commands: { attack() { ${body} } } }` });
+      const t = await setup([bundle]);
+      try {
+        const pids = t.kernel.sandboxPids;
+        for (let i = 0; i < 3; i++) {
+          const o = await command(t.kernel, GUILD_A, 'attack');
+          assert.equal(o.ok, true, JSON.stringify(o));
+          assert.deepEqual(o.reply, { content: 'x' });
+        }
+        assert.deepEqual(t.kernel.sandboxPids, pids, 'the sandbox host process died');
+        assertNotQuarantined(t, plugin);
+        await assertHealthyEverywhere(t);
+        assertCollateralFree(t);
+        assertRunnerClean();
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});
+
+test('a toJSON bomb planted at load (a 10^7-element DAG) does not reach the sandbox hosts', { timeout: 30_000 }, async () => {
+  const plugin = '@hostile/dag-bomb';
+  const bundle = buildBundle({
+    name: plugin,
+    commands: ['attack'],
+    definition: `(() => {
+      let node = [];
+      for (let d = 0; d < 7; d++) node = new Array(10).fill(node);
+      Object.prototype.toJSON = function () { return node; };
+      Array.prototype.toJSON = function () { return node; };
+      return { commands: { attack() { return 'x'; } } };
+    })()`,
+  });
+  const t = await setup([bundle]);
+  try {
+    const pids = t.kernel.sandboxPids;
+    const o = await command(t.kernel, GUILD_A, 'attack');
+    assert.equal(o.ok, true, JSON.stringify(o).slice(0, 300));
+    assert.deepEqual(o.reply, { content: 'x' });
+    assert.deepEqual(t.kernel.sandboxPids, pids, 'a sandbox host process died');
+    await assertHealthyEverywhere(t);
+    assertRunnerClean();
+  } finally {
+    await t.close();
+  }
+});
+
 describe('subverting the guest runtime', () => {
   // Each attack breaks a builtin the guest runtime relies on after the handler returns. Before the
   // fix these threw out of the runtime and crashed the whole sandbox host process (3 times per
@@ -213,9 +273,6 @@ describe('subverting the guest runtime', () => {
   const attacks: Record<string, string> = {
     'constructor-getter': `const p = Promise.resolve('x'); Object.defineProperty(p, 'constructor', { get() { throw new Error('gotcha'); } }); return p;`,
     'promise-resolve': `Promise.resolve = function () { throw new Error('gotcha'); }; return 'x';`,
-    'array-index-setter': `Object.defineProperty(Array.prototype, '0', { set() { throw new Error('gotcha'); }, configurable: true }); return 'x';`,
-    'results-not-a-list': `Array.prototype.toJSON = function () { return 42; }; return 'x';`,
-    'results-not-json': `Array.prototype.toJSON = function () { delete Array.prototype.toJSON; return [...this].map((r) => [r[0], 1, '{{{']); }; return 'x';`,
   };
   for (const [name, body] of Object.entries(attacks)) {
     test(`${name}: a fault of the plugin, the sandbox host survives, quarantined after 3`, { timeout: 30_000 }, async () => {

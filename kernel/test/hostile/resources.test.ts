@@ -214,8 +214,8 @@ describe('huge results and payloads', () => {
       },
       commands: {
         huge() { return 'x'.repeat(10 * 1024 * 1024); },
-        // Rewrites the runtime's collected results on their way out (the guest runtime's own
-        // size check has already run): the host must check again.
+        // Tried to rewrite the runtime's collected results on their way out; the runtime no
+        // longer serialises arrays or objects of its own, so this changes nothing.
         forged() {
           const big = JSON.stringify('y'.repeat(5 * 1024 * 1024));
           Array.prototype.toJSON = function () {
@@ -230,10 +230,13 @@ describe('huge results and payloads', () => {
     }`,
   });
 
-  test('a 10 MB command result is refused with RESULT_TOO_LARGE, no huge data crosses, quarantined', { timeout: 30_000 }, async () => {
+  test('a 10 MB command result is refused with RESULT_TOO_LARGE, no huge data crosses, quarantined; forging the runtime\'s results changes nothing', { timeout: 30_000 }, async () => {
     const t = await setup([hugeBundle]);
     try {
-      const outcomes = [await command(t.kernel, GUILD_A, 'huge'), outcomeOf(await send(t.kernel, GUILD_A, 'big-result'), HUGE), await command(t.kernel, GUILD_A, 'forged')];
+      const forged = await command(t.kernel, GUILD_A, 'forged');
+      assert.equal(forged.ok, true, JSON.stringify(forged).slice(0, 300));
+      assert.deepEqual(forged.reply, { content: 'small' });
+      const outcomes = [await command(t.kernel, GUILD_A, 'huge'), outcomeOf(await send(t.kernel, GUILD_A, 'big-result'), HUGE), await command(t.kernel, GUILD_A, 'huge')];
       for (const o of outcomes) {
         assert.equal(o.ok, false);
         assert.match(o.error ?? '', /^HostError: result of \d+ characters exceeds 65536$/, JSON.stringify(o).slice(0, 300));

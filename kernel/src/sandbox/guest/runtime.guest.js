@@ -20,6 +20,13 @@
   const PromiseCtor = Promise;
   const promiseThen = Promise.prototype.then;
   const StringCtor = String;
+  const strSlice = String.prototype.slice;
+  const strIndexOf = String.prototype.indexOf;
+  const isFiniteNumber = Number.isFinite;
+  // Text for the host is built by concatenation of primitives: JSON.stringify of an object or
+  // array would consult a `toJSON` the plugin may have planted on a prototype.
+  const slice = (text, from, to) => apply(strSlice, text, to === undefined ? [from] : [from, to]);
+  const quote = (text) => stringify(StringCtor(text));
   const ErrorCtor = Error;
   const kv = host.kv;
   const act = host.act;
@@ -34,7 +41,7 @@
   const parsedConfigs = new MapCtor(); // text -> the same entry
   const pending = new MapCtor(); // opId -> { seq, op, key, value, resolve, reject }
   const live = new MapCtor(); // seq -> true while the item may still complete
-  let done = [];
+  let done = ''; // settled items, as JSON rows joined by commas
 
   class HostError extends ErrorCtor {
     constructor(code, message) {
@@ -71,8 +78,8 @@
   }
 
   function hostError(answer) {
-    const sep = answer.indexOf(':');
-    return new HostError(answer.slice(1, sep), answer.slice(sep + 1));
+    const sep = apply(strIndexOf, answer, [':']);
+    return new HostError(slice(answer, 1, sep), slice(answer, sep + 1));
   }
 
   // One storage or action call. Answers: h<json> hit, n not found, k / k1 / k0 ok, l<json> list,
@@ -82,11 +89,11 @@
     const tag = answer[0];
     if (tag === 'm') {
       return new PromiseCtor((resolve, reject) => {
-        apply(mapSet, pending, [answer.slice(1), { seq, op, key, value, resolve, reject }]);
+        apply(mapSet, pending, [slice(answer, 1), { seq, op, key, value, resolve, reject }]);
       });
     }
     if (tag === 'e') return PromiseCtor.reject(hostError(answer));
-    if (tag === 'h' || tag === 'l') return PromiseCtor.resolve(parse(answer.slice(1)));
+    if (tag === 'h' || tag === 'l') return PromiseCtor.resolve(parse(slice(answer, 1)));
     if (tag === 'n') return PromiseCtor.resolve(undefined);
     if (answer === 'k1') return PromiseCtor.resolve(true);
     if (answer === 'k0') return PromiseCtor.resolve(false);
@@ -113,7 +120,8 @@
         const prefix = options && options.prefix !== undefined ? StringCtor(options.prefix) : '';
         const limit = options && options.limit !== undefined ? +options.limit : 1000;
         const after = options && options.after !== undefined ? StringCtor(options.after) : null;
-        return storageCall(seq, 'list', prefix, stringify({ limit, after }), '');
+        const listOptions = '{"limit":' + (isFiniteNumber(limit) ? limit : 'null') + ',"after":' + (after === null ? 'null' : quote(after)) + '}';
+        return storageCall(seq, 'list', prefix, listOptions, '');
       },
     });
   }
@@ -148,14 +156,19 @@
     return freeze(ctx);
   }
 
+  function errorText(name, message, code) {
+    return '{"name":' + quote(name) + ',"message":' + quote(message) + (code === undefined ? '' : ',"code":' + quote(code)) + '}';
+  }
+
+  // JSON text describing a thrown value, whatever it is (getters, toString and Proxies may throw).
   function describe(error) {
     try {
       if (error instanceof ErrorCtor) {
-        return { name: StringCtor(error.name).slice(0, 100), message: StringCtor(error.message).slice(0, 2000), code: error.code === undefined ? undefined : StringCtor(error.code).slice(0, 100) };
+        return errorText(slice(StringCtor(error.name), 0, 100), slice(StringCtor(error.message), 0, 2000), error.code === undefined ? undefined : slice(StringCtor(error.code), 0, 100));
       }
-      return { name: 'NonErrorThrown', message: ('thrown value: ' + (typeof error === 'symbol' ? 'a symbol' : StringCtor(error))).slice(0, 2000) };
+      return errorText('NonErrorThrown', slice('thrown value: ' + (typeof error === 'symbol' ? 'a symbol' : StringCtor(error)), 0, 2000));
     } catch {
-      return { name: 'NonErrorThrown', message: 'thrown value could not be described' };
+      return errorText('NonErrorThrown', 'thrown value could not be described');
     }
   }
 
@@ -164,17 +177,17 @@
     apply(mapDelete, live, [seq]);
     let text;
     try {
-      text = ok ? (value === undefined ? 'null' : stringify(value)) : stringify(describe(value));
+      text = ok ? (value === undefined ? 'null' : stringify(value)) : describe(value);
       if (typeof text !== 'string') text = 'null';
     } catch (e) {
       ok = false;
-      text = stringify(describe(e));
+      text = describe(e);
     }
     if (text.length > MAX_RESULT_CHARS) {
       ok = false;
-      text = stringify({ name: 'HostError', code: 'RESULT_TOO_LARGE', message: 'result of ' + text.length + ' characters exceeds ' + MAX_RESULT_CHARS });
+      text = errorText('HostError', 'result of ' + text.length + ' characters exceeds ' + MAX_RESULT_CHARS, 'RESULT_TOO_LARGE');
     }
-    done[done.length] = [seq, ok ? 1 : 0, text];
+    done += (done === '' ? '' : ',') + '[' + seq + ',' + (ok ? 1 : 0) + ',' + quote(text) + ']';
   }
 
   function handlerFor(kind, name) {
@@ -211,8 +224,13 @@
       permissions = create(null);
       const granted = parse(permissionsJson);
       for (let n = 0; n < granted.length; n++) permissions[granted[n]] = true;
-      const names = (o) => (o && typeof o === 'object' ? keysOf(o) : []);
-      return stringify({ events: names(plugin.events), commands: names(plugin.commands), migrations: names(plugin.migrations) });
+      const names = (o) => {
+        const keys = o && typeof o === 'object' ? keysOf(o) : [];
+        let text = '';
+        for (let n = 0; n < keys.length; n++) text += (n === 0 ? '' : ',') + quote(keys[n]);
+        return '[' + text + ']';
+      };
+      return '{"events":' + names(plugin.events) + ',"commands":' + names(plugin.commands) + ',"migrations":' + names(plugin.migrations) + '}';
     },
     // input: { c?: [[guildId, config]], r?: [opId], x?: [opId, code, message][], a?: [seq], i?: items }
     push(inputJson) {
@@ -236,9 +254,9 @@
       for (let n = 0; n < items.length; n++) start(items[n]);
     },
     collect() {
-      const out = done;
-      done = [];
-      return stringify(out);
+      const out = '[' + done + ']';
+      done = '';
+      return out;
     },
     forget(guildId) {
       setConfig(guildId, undefined);
