@@ -75,7 +75,8 @@ export class Kernel {
       quarantine: this.#quarantine,
       onQuarantine: (e, everywhere) => {
         const affected = everywhere ? this.#table.usersOf(e.key) : [e];
-        for (const u of affected) void this.#lifecycle.suspend(u.guildId, u.plugin);
+        // Only where the quarantined version is still the one running: a guild may have moved on.
+        for (const u of affected) if (this.#table.get(u.guildId, u.plugin)?.key === e.key) void this.#lifecycle.suspend(u.guildId, u.plugin, e.key);
       },
     });
     this.#bus = new EventBus({ pool: this.#pool, table: this.#table, commands: this.#commands, quarantine: this.#quarantine, results });

@@ -5,6 +5,13 @@ import type { IncidentSink } from '../quarantine/incident.ts';
 import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
 import type { ItemResult } from '../sandbox/sandbox-protocol.ts';
 
+const KERNEL_SIDE_CODES = new Set(['STORAGE_UNAVAILABLE', 'NOT_LOADED', 'CANCELLED', 'LOAD_FAILED']);
+
+function isKernelSideFailure(result: ItemResult): boolean {
+  if (result.ok) return false;
+  return result.fault === 'cancelled' || result.fault === 'load-failed' || KERNEL_SIDE_CODES.has(result.error?.code ?? '');
+}
+
 /**
  * What happens after a plugin ran: its logs are written with guild tags, denied calls are
  * reported once, the quarantine book learns from the outcome, and its staged actions go to the
@@ -50,7 +57,9 @@ export class ResultHandler {
       await this.#incidents.record({ plugin: e.plugin, version: e.version, guildId: e.guildId, severity: declared ? 'info' : 'warning', kind: 'capability-denied', message, at: new Date() }).catch((err: unknown) => log.error({ err }, 'could not record an incident'));
     }
     if (!result.ok) log.warn({ fault: result.fault, error: result.error }, 'plugin handler failed');
-    const quarantined = await this.#quarantine.observe(e.plugin, e.version, e.guildId, result, undeclared);
+    // Failures the kernel caused (a cancelled item, a store outage, a plugin being unloaded) say
+    // nothing about the plugin's behaviour, so they are not evidence for a quarantine.
+    const quarantined = isKernelSideFailure(result) ? null : await this.#quarantine.observe(e.plugin, e.version, e.guildId, result, undeclared);
     if (quarantined) this.#onQuarantine(e, this.#quarantine.everywhere(e.plugin, e.version) !== undefined);
     await this.#perform(e, eventKey, result);
   }

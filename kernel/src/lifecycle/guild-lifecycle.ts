@@ -116,9 +116,12 @@ export class GuildLifecycle {
     return true;
   }
 
-  /** Stop a plugin in a guild without touching the desired state (after a quarantine). */
-  suspend(guildId: string, plugin: string): Promise<boolean> {
-    return this.disable(guildId, plugin);
+  /**
+   * Stop a plugin version in a guild without touching the desired state (after a quarantine);
+   * nothing happens if the guild runs another version by the time this runs.
+   */
+  suspend(guildId: string, plugin: string, key: string): Promise<boolean> {
+    return this.#serial(guildId, async () => this.#d.table.get(guildId, plugin)?.key === key && this.#disable(guildId, plugin));
   }
 
   /**

@@ -139,6 +139,9 @@ test('when the store refuses a commit, the handler fails, its actions are not pe
     assert.equal(report.outcomes[0]?.ok, false);
     assert.match(report.outcomes[0]?.error ?? '', /could not be saved/);
     assert.equal(t.sink.actions.length, 0);
+    // An outage is not the plugin's fault: however long it lasts, it is no reason to quarantine.
+    for (let i = 0; i < 11; i++) await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, `lost${i}`, i), `lost${i}`);
+    assert.deepEqual(t.kernel.quarantines(), []);
     store.failing = false;
     const peek = await t.kernel.command(interaction(GUILD_A, 'peek'));
     assert.deepEqual(JSON.parse(peek.reply?.content ?? 'null'), [], 'the refused write is not served from the cache either');

@@ -178,3 +178,24 @@ test('a plugin built for another kernel API is refused', async () => {
     await t.kernel.shutdown(1000);
   }
 });
+
+test('disabling a plugin with a backlog cancels the backlog without blaming the plugin', { timeout: 30_000 }, async () => {
+  const slow = inlineBundle({ name: '@test/slow', events: ['messageCreate'], discord: MESSAGE_INTENTS }, `{
+    events: { messageCreate() { const until = Date.now() + 2; while (Date.now() < until) {} } },
+  }`);
+  const t = await startTestKernel([slow], { hosts: 1 });
+  try {
+    await t.kernel.enable(GUILD_A, { plugin: '@test/slow', version: '1.0.0', config: {}, grants: [] });
+    const backlog = Array.from({ length: 60 }, (_, i) => t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'x', i), `b${i}`));
+    await new Promise((r) => setTimeout(r, 20));
+    await t.kernel.disable(GUILD_A, '@test/slow');
+    const reports = await Promise.all(backlog);
+    const cancelled = reports.filter((r) => r.outcomes[0]?.fault === 'cancelled').length;
+    assert.ok(cancelled > 10, `only ${cancelled} events were still queued when the plugin was disabled`);
+    assert.deepEqual(t.kernel.quarantines(), []);
+    await t.kernel.enable(GUILD_A, { plugin: '@test/slow', version: '1.0.0', config: {}, grants: [] });
+    assert.equal((await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'x', 99), 'after')).outcomes[0]?.ok, true);
+  } finally {
+    await t.kernel.shutdown(2000);
+  }
+});
