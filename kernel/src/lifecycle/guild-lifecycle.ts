@@ -6,7 +6,7 @@ import { describeMissing, effectiveGrant } from '../permissions/permission-grant
 import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
 import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
 import type { Enablement, GuildTable, PluginInstall } from './enablement.ts';
-import type { ImageCatalog } from './image-catalog.ts';
+import type { ImageCatalog, LoadedImage } from './image-catalog.ts';
 
 /** A lifecycle request the kernel refuses, with every reason a guild admin can act on. */
 export class EnableError extends Error {
@@ -61,7 +61,17 @@ export class GuildLifecycle {
 
   async #enable(guildId: string, install: PluginInstall): Promise<Enablement> {
     const d = this.#d;
-    const image = await d.images.get(install.plugin, install.version);
+    const image = await d.images.acquire(install.plugin, install.version);
+    try {
+      return await this.#enableImage(guildId, install, image);
+    } catch (error) {
+      d.images.release(image.key);
+      throw error;
+    }
+  }
+
+  async #enableImage(guildId: string, install: PluginInstall, image: LoadedImage): Promise<Enablement> {
+    const d = this.#d;
     const { manifest } = image;
     const parsed = image.configSchema.safeParse(install.config ?? {});
     if (!parsed.success) {
@@ -85,11 +95,15 @@ export class GuildLifecycle {
       }
       await d.migrator.up(image.key, manifest, guildId);
     } catch (error) {
-      if (!current || current.key !== image.key) this.#release(image.key, guildId);
+      if (!current || current.key !== image.key) d.pool.removeGuild(image.key, guildId);
       throw error;
     }
     d.table.set(next);
-    if (current && current.key !== image.key) this.#release(current.key, guildId);
+    // The new enablement holds the reference acquired above; the one it replaces lets go of its own.
+    if (current) {
+      if (current.key !== image.key) d.pool.removeGuild(current.key, guildId);
+      d.images.release(current.key);
+    }
     if (d.commands.set(guildId, manifest.name, manifest.commands)) d.onCommandsChanged(guildId, d.commands.forGuild(guildId));
     return next;
   }
@@ -111,7 +125,8 @@ export class GuildLifecycle {
     const current = this.#d.table.get(guildId, plugin);
     if (!current) return false;
     this.#d.table.delete(guildId, plugin);
-    this.#release(current.key, guildId);
+    this.#d.pool.removeGuild(current.key, guildId);
+    this.#d.images.release(current.key);
     if (this.#d.commands.remove(guildId, plugin)) this.#d.onCommandsChanged(guildId, this.#d.commands.forGuild(guildId));
     return true;
   }
@@ -145,9 +160,4 @@ export class GuildLifecycle {
     return problems;
   }
 
-  /** Remove a guild's sandbox state for an image, and the image once no guild runs it. */
-  #release(key: string, guildId: string): void {
-    this.#d.pool.removeGuild(key, guildId);
-    if (this.#d.table.usersOf(key).length === 0) this.#d.images.unload(key);
-  }
 }

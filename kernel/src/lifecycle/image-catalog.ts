@@ -39,28 +39,47 @@ function checkHandlers(manifest: PluginManifest, handlers: HandlerNames): string
 
 /**
  * Plugin images loaded into the sandbox, one per version, shared by every guild that runs it.
- * Loading checks the kernel API range and that the code matches its manifest; an image no guild
- * uses any more is unloaded.
+ * Loading checks the kernel API range and that the code matches its manifest. Each enablement
+ * (and each enable in progress) holds a reference; the image is unloaded when the last goes.
  */
 export class ImageCatalog {
   readonly #pool: SandboxPool;
   readonly #bundles: BundleSource;
   readonly #images = new Map<string, Promise<LoadedImage>>();
+  readonly #refs = new Map<string, number>();
 
   constructor(pool: SandboxPool, bundles: BundleSource) {
     this.#pool = pool;
     this.#bundles = bundles;
   }
 
-  get(plugin: string, version: string): Promise<LoadedImage> {
+  /** Load (or share) an image and hold a reference to it; pair every success with release(). */
+  async acquire(plugin: string, version: string): Promise<LoadedImage> {
     const key = `${plugin}@${version}`;
+    // Counted before any await, so a release elsewhere meanwhile cannot unload it under us.
+    this.#refs.set(key, (this.#refs.get(key) ?? 0) + 1);
     let image = this.#images.get(key);
     if (!image) {
       image = this.#load(plugin, version, key);
       this.#images.set(key, image);
-      image.catch(() => this.#images.delete(key));
     }
-    return image;
+    try {
+      return await image;
+    } catch (error) {
+      if (this.#images.get(key) === image) this.#images.delete(key);
+      this.release(key);
+      throw error;
+    }
+  }
+
+  release(key: string): void {
+    const refs = (this.#refs.get(key) ?? 0) - 1;
+    if (refs > 0) {
+      this.#refs.set(key, refs);
+      return;
+    }
+    this.#refs.delete(key);
+    if (this.#images.delete(key)) this.#pool.unload(key);
   }
 
   async #load(plugin: string, version: string, key: string): Promise<LoadedImage> {
@@ -85,11 +104,6 @@ export class ImageCatalog {
       throw new PluginLoadError(`${key} does not match its manifest:\n  - ${problems.join('\n  - ')}`);
     }
     return { key, manifest, handlers, configSchema: configSchemaToZod(manifest.config), coldLoadMs: performance.now() - started };
-  }
-
-  unload(key: string): void {
-    if (!this.#images.delete(key)) return;
-    this.#pool.unload(key);
   }
 
   loadedKeys(): string[] {

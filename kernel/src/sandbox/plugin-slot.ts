@@ -107,8 +107,7 @@ export class PluginSlot {
   removeGuild(guildId: string): void {
     const g = this.#guilds.get(guildId);
     if (!g) return;
-    for (const item of g.queue) this.#env.emit(failedResult(item, 'cancelled', { name: 'HostError', code: 'CANCELLED', message: 'the plugin was disabled for this server' }));
-    g.queue = [];
+    this.#cancel(g, 'the plugin was disabled for this server');
     this.#ready.delete(g);
     this.#guilds.delete(guildId);
     this.#sentConfig.delete(guildId);
@@ -161,7 +160,13 @@ export class PluginSlot {
     for (const opId of retries) {
       const owner = this.#opOwner.get(opId);
       this.#opOwner.delete(opId);
-      if (owner && this.#active.get(owner.seq) === owner) ran.add(owner);
+      if (owner && this.#active.get(owner.seq) === owner) {
+        ran.add(owner);
+      } else {
+        // The item finished (or was cancelled) before its read came back: drop what it left.
+        this.#listResults.delete(opId);
+        this.#opErrors.delete(opId);
+      }
     }
     const budgetMs = this.image.limits.cpuMsPerEvent + ran.size;
     try {
@@ -359,6 +364,21 @@ export class PluginSlot {
     this.#env.flush();
   }
 
+  /** Fail a guild's queued, running and suspect items (the plugin is going away for it). */
+  #cancel(g: GuildState, message: string): void {
+    const error = { name: 'HostError', code: 'CANCELLED', message };
+    for (const item of g.queue) this.#env.emit(failedResult(item, 'cancelled', error));
+    g.queue = [];
+    const suspects = this.#suspects.filter((item) => item.guildId === g.id);
+    this.#suspects = this.#suspects.filter((item) => item.guildId !== g.id);
+    for (const item of suspects) this.#env.emit(failedResult(item, 'cancelled', error));
+    if (g.active && this.#active.get(g.active.seq) === g.active) {
+      this.#abandon.push(g.active.seq);
+      this.#complete(g.active, false, JSON.stringify(error), 'cancelled');
+    }
+    g.active = null;
+  }
+
   #failEverything(error: unknown): void {
     const message = `the plugin could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
     const items = [...this.#suspects, ...this.#active.values()];
@@ -372,7 +392,10 @@ export class PluginSlot {
     this.#env.flush();
   }
 
+  /** Unload: every item still here fails as cancelled (none is left waiting), then the isolate goes. */
   dispose(): void {
+    for (const g of this.#guilds.values()) this.#cancel(g, 'this plugin version was unloaded');
+    this.#env.flush();
     this.#isolate?.dispose();
     this.#isolate = null;
   }

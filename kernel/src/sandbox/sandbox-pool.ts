@@ -19,6 +19,8 @@ export interface SandboxPoolOptions {
 
 interface Pending {
   item: WorkItem;
+  /** The image it runs, taken when it was submitted: its writes commit even if the image is unloaded meanwhile. */
+  image: { name: string; version: string };
   attempts: number;
   resolve(result: ItemResult): void;
 }
@@ -138,7 +140,7 @@ export class SandboxPool {
     if (!image || this.#closing) {
       return Promise.resolve({ seq: item.seq, ok: false, fault: 'cancelled', error: { name: 'SandboxFault', code: 'NOT_LOADED', message: this.#closing ? 'the sandbox is shutting down' : `plugin ${work.plugin} is not loaded` }, writes: [], actions: [], logs: [], denials: [] });
     }
-    return new Promise((resolve) => this.#dispatch(this.#hostFor(item.guildId), { item, attempts: 0, resolve }));
+    return new Promise((resolve) => this.#dispatch(this.#hostFor(item.guildId), { item, image: { name: image.name, version: image.version }, attempts: 0, resolve }));
   }
 
   #dispatch(host: Host, pending: Pending): void {
@@ -201,9 +203,8 @@ export class SandboxPool {
       Object.assign(result, { ok: false, value: undefined, actions: [], writes: [], error: { name: 'StorageError', code: 'STORAGE_UNAVAILABLE', message } });
     for (const result of results) {
       const pending = host.inflight.get(result.seq);
-      const image = pending && result.ok ? this.#images.get(pending.item.plugin) : undefined;
-      if (!pending || !image) continue;
-      const { item } = pending;
+      if (!pending || !result.ok) continue;
+      const { item, image } = pending;
       if (item.kind === 'up' || item.kind === 'down') {
         const writes = result.writes.map(([key, value]) => ({ key, value }));
         const applied = await this.#withRetry(() => store.commitMigration({ plugin: image.name, guildId: item.guildId, migrationId: item.name, direction: item.kind as 'up' | 'down', pluginVersion: image.version, writes }));

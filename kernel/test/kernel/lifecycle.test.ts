@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EnableError, PluginLoadError } from '../../src/index.ts';
+import { EnableError, MemoryPluginStore, PluginLoadError } from '../../src/index.ts';
 import type { TestKernel } from '../support/test-kernel.ts';
 import { CHANNEL, GUILD_A, GUILD_B, MESSAGE_INTENTS, inlineBundle, message, startTestKernel } from '../support/test-kernel.ts';
 
@@ -195,6 +195,41 @@ test('disabling a plugin with a backlog cancels the backlog without blaming the 
     assert.deepEqual(t.kernel.quarantines(), []);
     await t.kernel.enable(GUILD_A, { plugin: '@test/slow', version: '1.0.0', config: {}, grants: [] });
     assert.equal((await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'x', 99), 'after')).outcomes[0]?.ok, true);
+  } finally {
+    await t.kernel.shutdown(2000);
+  }
+});
+
+test('disable and upgrade with work in flight: nothing hangs, and every reported success was committed', { timeout: 30_000 }, async () => {
+  class SlowStore extends MemoryPluginStore {
+    override async get(ns: Parameters<MemoryPluginStore['get']>[0], keys: readonly string[]): Promise<Map<string, string>> {
+      await new Promise((r) => setTimeout(r, 30));
+      return super.get(ns, keys);
+    }
+  }
+  const store = new SlowStore();
+  const t = await startTestKernel([v1, v2], { hosts: 1, store });
+  try {
+    await t.kernel.enable(GUILD_A, { plugin: '@test/counter', version: '1.0.0', config: {}, grants });
+    // An event waiting on a storage read when its plugin is disabled settles (cancelled), it does not hang.
+    const waiting = t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'w', 1), 'w1');
+    await new Promise((r) => setTimeout(r, 5));
+    await t.kernel.disable(GUILD_A, '@test/counter');
+    const settled = await Promise.race([waiting, new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+    assert.notEqual(settled, 'hung');
+
+    // Upgrading while events stream in: each event that reports success has its write in the store.
+    await t.kernel.enable(GUILD_A, { plugin: '@test/counter', version: '1.0.0', config: {}, grants });
+    const before = Number((await store.get({ plugin: '@test/counter', guildId: GUILD_A }, ['count'])).get('count') ?? 0);
+    const events = Array.from({ length: 40 }, (_, i) => t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'u', 100 + i), `u${i}`));
+    await new Promise((r) => setTimeout(r, 10));
+    await t.kernel.enable(GUILD_A, { plugin: '@test/counter', version: '2.0.0', config: {}, grants });
+    const reports = await Promise.all(events);
+    const ok = reports.filter((r) => r.outcomes[0]?.ok).length;
+    const ns = { plugin: '@test/counter', guildId: GUILD_A };
+    const values = await store.get(ns, ['count', 'counter']);
+    const total = Number(values.get('counter') ?? values.get('count') ?? 0);
+    assert.equal(total, before + ok, `${ok} events reported success; the stored count went from ${before} to ${total}`);
   } finally {
     await t.kernel.shutdown(2000);
   }

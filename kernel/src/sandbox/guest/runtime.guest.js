@@ -17,6 +17,7 @@
   const mapGet = Map.prototype.get;
   const mapSet = Map.prototype.set;
   const mapDelete = Map.prototype.delete;
+  const mapForEach = Map.prototype.forEach;
   const PromiseCtor = Promise;
   const promiseThen = Promise.prototype.then;
   const StringCtor = String;
@@ -239,6 +240,12 @@
       for (let n = 0; n < c.length; n++) setConfig(c[n][0], c[n][1]);
       const a = input.a || [];
       for (let n = 0; n < a.length; n++) apply(mapDelete, live, [a[n]]);
+      if (a.length > 0) {
+        // Forget the storage reads the abandoned items were waiting for.
+        const gone = new MapCtor();
+        for (let n = 0; n < a.length; n++) apply(mapSet, gone, [a[n], true]);
+        apply(mapForEach, pending, [(p, opId) => { if (apply(mapGet, gone, [p.seq])) apply(mapDelete, pending, [opId]); }]);
+      }
       const r = input.r || [];
       for (let n = 0; n < r.length; n++) {
         {
