@@ -1,5 +1,5 @@
 import type { CommandInteraction, InteractionReply, PluginEventName } from '@townesdev/plugin-contract';
-import { z } from 'zod';
+import { parseInteractionReply } from '../actions/interaction-reply.ts';
 import type { PluginAction } from '../actions/plugin-action.ts';
 import type { CommandRegistry } from '../commands/command-registry.ts';
 import type { Enablement, GuildTable } from '../lifecycle/enablement.ts';
@@ -30,15 +30,6 @@ export interface DispatchReport {
 export interface CommandOutcome extends PluginOutcome {
   reply: InteractionReply | null;
 }
-
-const Reply = z.union([
-  z.string().min(1).max(2000).transform((content) => ({ content })),
-  z.strictObject({
-    content: z.string().max(2000).optional(),
-    embeds: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
-    ephemeral: z.boolean().optional(),
-  }),
-]);
 
 function outcome(e: Enablement, result: ItemResult): PluginOutcome {
   return { plugin: e.plugin, ok: result.ok, ...(result.error ? { error: `${result.error.name}: ${result.error.message}` } : {}), ...(result.fault ? { fault: result.fault } : {}), actions: result.actions };
@@ -114,10 +105,10 @@ export class EventBus {
     if (quarantined || this.#stopped) return { plugin: e.plugin, ok: false, error: quarantined?.message ?? 'the kernel is shutting down', actions: [], reply: null };
     const result = await this.#track(interaction.guildId, () => this.#pool.run({ plugin: e.key, guildId: e.guildId, kind: 'command', name: interaction.commandName, payload: JSON.stringify(interaction) }));
     let reply: InteractionReply | null = null;
-    if (result.ok && result.value !== undefined && result.value !== 'null') {
-      const parsed = Reply.safeParse(JSON.parse(result.value));
-      if (parsed.success) reply = parsed.data as InteractionReply;
-      else Object.assign(result, { ok: false, actions: [], error: { name: 'HostError', code: 'INVALID_REPLY', message: `the command's reply is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}` } });
+    if (result.ok && result.value !== undefined) {
+      const parsed = parseInteractionReply(result.value);
+      if ('reply' in parsed) reply = parsed.reply;
+      else Object.assign(result, { ok: false, actions: [], error: { name: 'HostError', code: 'INVALID_REPLY', message: parsed.error } });
     }
     await this.#results.handle(e, `interaction:${interaction.id}`, result);
     return { ...outcome(e, result), reply };

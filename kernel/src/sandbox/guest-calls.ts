@@ -7,6 +7,8 @@ import type { PluginImage } from './sandbox-protocol.ts';
 const MAX_KEY_CHARS = 200;
 const MAX_ACTION_JSON = 32 * 1024;
 const MAX_LOG_LINES = 20;
+/** Storage reads one item may wait for; a handler that needs more is refused rather than left to spin. */
+const MAX_WAITED_READS = 1000;
 
 /** What guest calls need from the slot that runs them. */
 export interface GuestCallScope {
@@ -20,6 +22,12 @@ export interface GuestCallScope {
 }
 
 const err = (code: string, message: string): string => `e${code}:${message}`;
+
+function checkKey(key: string): string | null {
+  if (key.length === 0 || key.length > MAX_KEY_CHARS) return err('INVALID_ARGUMENT', `storage keys are 1 to ${MAX_KEY_CHARS} characters`);
+  if (key.includes('\u0000')) return err('INVALID_ARGUMENT', 'storage keys cannot contain the character U+0000');
+  return null;
+}
 
 /**
  * The host side of every call a plugin makes. Each call is checked here, against the manifest
@@ -55,11 +63,12 @@ export class GuestCalls {
     }
     if (!this.#permits(item, 'storage')) return this.#deny(item, 'storage');
     if (op === 'list') return this.#list(item, key, value, opId);
-    if (key.length === 0 || key.length > MAX_KEY_CHARS) return err('INVALID_ARGUMENT', `storage keys are 1 to ${MAX_KEY_CHARS} characters`);
+    const badKey = checkKey(key);
+    if (badKey) return badKey;
     const ns = item.ns;
     if (!ns) return err('CONTEXT_EXPIRED', 'no storage for this context');
     const known = item.staged.has(key) ? item.staged.get(key) : ns.values.get(key);
-    if (known === undefined || (op === 'set' && ns.usage === undefined)) return 'm' + this.#scope.miss(item, { key });
+    if (known === undefined || (op === 'set' && ns.usage === undefined)) return this.#miss(item, { key });
     if (op === 'get') return known === null ? 'n' : 'h' + known;
     if (op === 'delete') {
       if (known === null) return 'k0';
@@ -68,6 +77,8 @@ export class GuestCalls {
       return 'k1';
     }
     if (op !== 'set') return err('INVALID_ARGUMENT', `unknown storage operation ${op}`);
+    // PostgreSQL's jsonb cannot hold U+0000; refusing it here keeps it from failing a whole batch.
+    if (value.includes('\\u0000')) return err('INVALID_ARGUMENT', 'storage values cannot contain the character U+0000');
     const delta = entryBytes(key, value) - (known === null ? 0 : entryBytes(key, known));
     const limit = this.#scope.image.limits.storageBytes;
     if ((ns.usage ?? 0) + item.stagedDelta + delta > limit) {
@@ -88,8 +99,11 @@ export class GuestCalls {
     const limit = Number(options.limit);
     const max = Number.isInteger(limit) && limit > 0 ? Math.min(limit, 1000) : 1000;
     const after = typeof options.after === 'string' ? options.after : undefined;
+    if (prefix.length > MAX_KEY_CHARS || (after !== undefined && after.length > MAX_KEY_CHARS)) {
+      return err('INVALID_ARGUMENT', `list prefix and after are at most ${MAX_KEY_CHARS} characters`);
+    }
     const rows = opId ? this.#scope.takeListResult(opId) : undefined;
-    if (!rows) return 'm' + this.#scope.miss(item, { list: { prefix, limit: max + item.staged.size, ...(after === undefined ? {} : { after }) } });
+    if (!rows) return this.#miss(item, { list: { prefix, limit: max + item.staged.size, ...(after === undefined ? {} : { after }) } });
     const merged = new Map<string, string>();
     for (const row of rows) merged.set(row.key, row.value);
     for (const [k, v] of item.staged) {
@@ -99,6 +113,11 @@ export class GuestCalls {
     }
     const keys = [...merged.keys()].sort().slice(0, max);
     return 'l[' + keys.map((k) => `{"key":${JSON.stringify(k)},"value":${merged.get(k)}}`).join(',') + ']';
+  }
+
+  #miss(item: HostItem, request: Parameters<GuestCallScope['miss']>[1]): string {
+    if (++item.waitedReads > MAX_WAITED_READS) return err('STORAGE_LIMIT', `more than ${MAX_WAITED_READS} storage reads in one event had to wait for the database`);
+    return 'm' + this.#scope.miss(item, request);
   }
 
   act(seq: number, type: string, json: string): string {

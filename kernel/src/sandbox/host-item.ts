@@ -12,13 +12,15 @@ export interface HostItem extends WorkItem {
   denials: string[];
   /** Storage operations answered with a miss and not yet retried. */
   misses: number;
+  /** Storage reads it had to wait for, over its whole run (capped: see GuestCalls). */
+  waitedReads: number;
   /** Calls cut short by the wall-clock timeout while the plugin had used little CPU (a busy machine). */
   contentions: number;
   ns: CachedNamespace | null;
 }
 
 export function toHostItem(item: WorkItem): HostItem {
-  return { ...item, staged: new Map(), stagedDelta: 0, actions: [], logs: [], denials: [], misses: 0, contentions: 0, ns: null };
+  return { ...item, staged: new Map(), stagedDelta: 0, actions: [], logs: [], denials: [], misses: 0, waitedReads: 0, contentions: 0, ns: null };
 }
 
 /** Forget everything a run staged, so the item can run again from the start. */

@@ -1,3 +1,4 @@
+import { parseInteractionReply } from '../actions/interaction-reply.ts';
 import type { StoredEntry } from '../storage/plugin-store.ts';
 import { GuestCalls } from './guest-calls.ts';
 import type { HostItem } from './host-item.ts';
@@ -227,6 +228,14 @@ export class PluginSlot {
   }
 
   #complete(item: HostItem, ok: boolean, text: string, fault?: ItemResult['fault']): void {
+    if (ok && item.kind === 'command') {
+      // An invalid reply fails the command here, before its writes reach the cache or the store.
+      const reply = parseInteractionReply(text);
+      if ('error' in reply) {
+        ok = false;
+        text = JSON.stringify({ name: 'HostError', code: 'INVALID_REPLY', message: reply.error });
+      }
+    }
     this.#active.delete(item.seq);
     if (item.ns) {
       item.ns.pins--;

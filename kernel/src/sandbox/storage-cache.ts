@@ -9,12 +9,16 @@ export interface CachedNamespace {
 }
 
 const nsKey = (plugin: string, guildId: string): string => `${plugin}\u0000${guildId}`;
+/** What an entry costs besides its text (map slot, strings' headers); absent keys cost this too. */
+const ENTRY_OVERHEAD = 64;
+const cost = (key: string, value: string | null): number => key.length + (value?.length ?? 0) + ENTRY_OVERHEAD;
 
 /**
- * The sandbox host's copy of plugin data. Each plugin's isolate lives in exactly one host, and
- * all its writes pass through here on their way to the store, so this copy is coherent without
- * invalidation: it is a read cache in front of the store, with least-recently-used eviction by
- * total bytes. Only committed values enter it; a running item's writes stay staged on the item.
+ * The sandbox host's copy of plugin data. Each guild is served by exactly one host and all its
+ * writes pass through here on their way to the store, so this copy stays coherent without
+ * invalidation: it holds values read from the store and values of completed items (committed,
+ * or being committed: when the store refuses a commit, the runner evicts the namespace).
+ * Least-recently-used namespaces are evicted by total size, absent keys included.
  */
 export class StorageCache {
   readonly #entries = new Map<string, CachedNamespace>();
@@ -41,17 +45,27 @@ export class StorageCache {
   /** Record a value read from or written to the store. */
   put(entry: CachedNamespace, key: string, value: string | null): void {
     const before = entry.values.get(key);
-    if (before) this.#bytes -= before.length + key.length;
+    if (before !== undefined) this.#bytes -= cost(key, before);
     entry.values.set(key, value);
-    if (value) this.#bytes += value.length + key.length;
+    this.#bytes += cost(key, value);
   }
 
+  #clear(entry: CachedNamespace): void {
+    for (const [k, v] of entry.values) this.#bytes -= cost(k, v);
+    entry.values.clear();
+    entry.usage = undefined;
+  }
+
+  /**
+   * Forget a namespace. Items running in it keep their entry object, now empty, so their next
+   * read goes to the store again instead of looking in an entry nobody fills any more.
+   */
   drop(plugin: string, guildId: string): void {
     const key = nsKey(plugin, guildId);
     const entry = this.#entries.get(key);
     if (!entry) return;
-    for (const [k, v] of entry.values) if (v) this.#bytes -= v.length + k.length;
-    this.#entries.delete(key);
+    this.#clear(entry);
+    if (entry.pins === 0) this.#entries.delete(key);
   }
 
   /** Evict least recently used, unpinned namespaces until within budget. */
@@ -60,7 +74,7 @@ export class StorageCache {
     for (const [key, entry] of this.#entries) {
       if (this.#bytes <= this.#budgetBytes) break;
       if (entry.pins > 0) continue;
-      for (const [k, v] of entry.values) if (v) this.#bytes -= v.length + k.length;
+      this.#clear(entry);
       this.#entries.delete(key);
     }
   }

@@ -25,7 +25,7 @@ const careless = inlineBundle({ name: '@test/careless', permissions: ['storage',
       const all = await ctx.storage.list({ prefix: '' });
       return { content: JSON.stringify(all), ephemeral: true };
     },
-    bad() { return { content: 42 }; },
+    async bad(ctx) { await ctx.storage.set('charged', true); return { content: 42 }; },
   },
 }`);
 const grantsJ = ['storage'];
@@ -89,6 +89,7 @@ for (const hosts of [0, 2]) {
       assert.equal(r.ok, false);
       assert.equal(r.reply, null);
       assert.match(r.error ?? '', /reply is invalid/);
+      assert.equal((await t.store.get({ plugin: '@test/careless', guildId: GUILD_A }, ['charged'])).has('charged'), false, 'the invalid reply\'s write was not committed');
     });
 
     test('a command nobody provides answers with a clear error', async () => {
@@ -145,6 +146,31 @@ test('when the store refuses a commit, the handler fails, its actions are not pe
     store.failing = false;
     const peek = await t.kernel.command(interaction(GUILD_A, 'peek'));
     assert.deepEqual(JSON.parse(peek.reply?.content ?? 'null'), [], 'the refused write is not served from the cache either');
+  } finally {
+    await t.kernel.shutdown(1000);
+  }
+});
+
+test('storage refuses what the database cannot hold, and reads that never end, with typed errors', async () => {
+  const picky = inlineBundle({ name: '@test/picky', permissions: ['storage'], commands: [{ name: 'try', description: 't' }, { name: 'spin', description: 's' }] }, `{
+    commands: {
+      async try(ctx) {
+        const codes = [];
+        for (const attempt of [() => ctx.storage.set('a\\u0000b', 1), () => ctx.storage.set('k', 'x\\u0000'), () => ctx.storage.list({ prefix: 'p'.repeat(300) })]) {
+          try { await attempt(); codes.push('ok'); } catch (e) { codes.push(e.code); }
+        }
+        return codes.join(',');
+      },
+      async spin(ctx) {
+        try { for (let i = 0; ; i++) await ctx.storage.get('missing' + i); } catch (e) { return e.code; }
+      },
+    },
+  }`);
+  const t = await startTestKernel([picky]);
+  try {
+    await t.kernel.enable(GUILD_A, { plugin: '@test/picky', version: '1.0.0', config: {}, grants: ['storage'] });
+    assert.deepEqual((await t.kernel.command(interaction(GUILD_A, 'try'))).reply, { content: 'INVALID_ARGUMENT,INVALID_ARGUMENT,INVALID_ARGUMENT' });
+    assert.deepEqual((await t.kernel.command(interaction(GUILD_A, 'spin'))).reply, { content: 'STORAGE_LIMIT' });
   } finally {
     await t.kernel.shutdown(1000);
   }

@@ -1,0 +1,29 @@
+import type { InteractionReply as Reply } from '@townesdev/plugin-contract';
+import { z } from 'zod';
+
+/** A command handler's return value: a string, or a message with an ephemeral flag. */
+export const InteractionReplySchema = z.union([
+  z.string().min(1).max(2000).transform((content) => ({ content })),
+  z.strictObject({
+    content: z.string().max(2000).optional(),
+    embeds: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
+    ephemeral: z.boolean().optional(),
+  }),
+]);
+
+/**
+ * Read a command's result (JSON text; `null` means no reply). Checked in the sandbox host before
+ * the command's writes are accepted, so an invalid reply leaves no trace, and read again here.
+ */
+export function parseInteractionReply(json: string): { reply: Reply | null } | { error: string } {
+  if (json === 'null') return { reply: null };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return { error: 'the reply is not JSON' };
+  }
+  const parsed = InteractionReplySchema.safeParse(raw);
+  if (!parsed.success) return { error: `the command's reply is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'reply'}: ${i.message}`).join('; ')}` };
+  return { reply: parsed.data as Reply };
+}
