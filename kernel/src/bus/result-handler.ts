@@ -57,6 +57,9 @@ export class ResultHandler {
       await this.#incidents.record({ plugin: e.plugin, version: e.version, guildId: e.guildId, severity: declared ? 'info' : 'warning', kind: 'capability-denied', message, at: new Date() }).catch((err: unknown) => log.error({ err }, 'could not record an incident'));
     }
     if (!result.ok) log.warn({ fault: result.fault, error: result.error }, 'plugin handler failed');
+    if (result.error?.code === 'DEAD_LETTER') {
+      await this.#incidents.record({ plugin: e.plugin, version: e.version, guildId: e.guildId, severity: 'warning', kind: 'dead-letter', message: `${e.plugin}@${e.version}: an event was given up: ${result.error.message}`, at: new Date() }).catch((err: unknown) => log.error({ err }, 'could not record an incident'));
+    }
     // Failures the kernel caused (a cancelled item, a store outage, a plugin being unloaded) say
     // nothing about the plugin's behaviour, so they are not evidence for a quarantine.
     const quarantined = isKernelSideFailure(result) ? null : await this.#quarantine.observe(e.plugin, e.version, e.guildId, result, undeclared);

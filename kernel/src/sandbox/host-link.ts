@@ -40,7 +40,15 @@ export class ChildHostLink implements HostLink {
   }
 
   onExit(listener: (reason: string) => void): void {
-    this.#child.once('exit', (code, signal) => listener(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    let told = false;
+    const tell = (reason: string) => {
+      if (told) return;
+      told = true;
+      listener(reason);
+    };
+    this.#child.once('exit', (code, signal) => tell(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    // A process that could not be started (or whose channel broke) may never emit 'exit'.
+    this.#child.on('error', (error) => tell(`failed: ${error.message}`));
   }
 
   kill(): void {
