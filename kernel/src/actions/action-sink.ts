@@ -13,6 +13,12 @@ export interface ActionEnvelope {
   action: PluginAction;
 }
 
+/**
+ * The kernel checks that an action is well formed and that the plugin may take it in this guild;
+ * it does not know which channels and members belong to the guild. A sink that performs actions
+ * on Discord must check that the target channel, member or role belongs to `guildId` before it
+ * acts, so that a plugin granted a capability in one guild cannot reach into another.
+ */
 export interface ActionSink {
   perform(actions: readonly ActionEnvelope[]): Promise<void>;
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +10,9 @@ let cached: string | undefined;
 /**
  * The script a sandbox host process runs. Node can run the TypeScript entry directly, but its
  * type stripper costs each process about 17 MB, and a runner carries several hosts: so the host
- * is bundled once into plain JavaScript (isolated-vm stays external, loaded from where it is
- * installed). The bundle is content-addressed in the temp folder and reused across restarts;
- * if bundling is impossible the TypeScript entry is used as it is.
+ * is bundled once per runner process into plain JavaScript (isolated-vm stays external, loaded
+ * from where it is installed), in a private folder (mode 0700) that nobody else can plant a file
+ * in, removed when the runner exits. If bundling is impossible the TypeScript entry is used.
  */
 export function sandboxHostEntry(): string {
   if (cached) return cached;
@@ -34,12 +33,10 @@ export function sandboxHostEntry(): string {
     if (!text?.includes('from "isolated-vm"')) throw new Error('unexpected bundle shape');
     // The bundle lives in the temp folder, where the bare name would not resolve.
     const code = text.replaceAll('from "isolated-vm"', `from ${JSON.stringify(import.meta.resolve('isolated-vm'))}`);
-    const file = join(tmpdir(), `townes-sandbox-host-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-    if (!existsSync(file)) {
-      const partial = `${file}.${process.pid}.tmp`;
-      writeFileSync(partial, code);
-      renameSync(partial, file);
-    }
+    const dir = mkdtempSync(join(tmpdir(), 'townes-sandbox-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'sandbox-host.mjs');
+    writeFileSync(file, code, { flag: 'wx', mode: 0o600 });
     cached = file;
   } catch {
     cached = SOURCE_ENTRY;

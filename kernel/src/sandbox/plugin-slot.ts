@@ -56,6 +56,13 @@ export class PluginSlot {
   readonly #active = new Map<number, HostItem>();
   #suspects: HostItem[] = [];
   #solo: HostItem | null = null;
+  /**
+   * Items still to start one per call. A plugin could loop only when several items share a call,
+   * so that each suspect passes alone: after a fault without a culprit, the slot runs unbatched
+   * for a while, longer each time it happens again.
+   */
+  #unbatched = 0;
+  #faultsWithoutCulprit = 0;
   #retries: string[] = [];
   #abandon: number[] = [];
   readonly #sentConfig = new Map<string, number>();
@@ -196,8 +203,9 @@ export class PluginSlot {
       return [next];
     }
     const started: HostItem[] = [];
+    const batch = this.#unbatched > 0 ? 1 : MAX_BATCH;
     for (const g of this.#ready) {
-      if (started.length >= MAX_BATCH) break;
+      if (started.length >= batch) break;
       this.#ready.delete(g);
       const item = g.queue.shift();
       if (!item) continue;
@@ -205,6 +213,7 @@ export class PluginSlot {
       this.#activate(item);
       started.push(item);
     }
+    this.#unbatched = Math.max(0, this.#unbatched - started.length);
     return started;
   }
 
@@ -344,6 +353,12 @@ export class PluginSlot {
     const blamed = new Set<HostItem>();
     for (const item of ran) if (!contended || ++item.contentions > MAX_CONTENTIONS) blamed.add(item);
     const alone = ran.size === 1 && blamed.size === 1;
+    if (alone || (this.#solo !== null && blamed.has(this.#solo))) {
+      this.#faultsWithoutCulprit = 0;
+    } else if (blamed.size > 1) {
+      this.#faultsWithoutCulprit++;
+      this.#unbatched = Math.min(4096, 64 * 2 ** Math.min(6, this.#faultsWithoutCulprit - 1));
+    }
     for (const item of [...this.#active.values()]) {
       resetHostItem(item);
       if (item === this.#solo && !blamed.has(item)) {
