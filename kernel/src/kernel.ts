@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ActionSink } from './actions/action-sink.ts';
 import type { CommandOutcome, DispatchReport } from './bus/event-bus.ts';
 import { EventBus } from './bus/event-bus.ts';
+import { PluginGate } from './bus/plugin-gate.ts';
 import { ResultHandler } from './bus/result-handler.ts';
 import { CommandRegistry } from './commands/command-registry.ts';
 import type { Enablement, PluginInstall } from './lifecycle/enablement.ts';
@@ -43,6 +44,7 @@ export class Kernel {
   readonly #quarantine: QuarantineBook;
   readonly #lifecycle: GuildLifecycle;
   readonly #bus: EventBus;
+  readonly #gate = new PluginGate();
   readonly #logger: Logger;
 
   private constructor(options: KernelOptions) {
@@ -61,6 +63,7 @@ export class Kernel {
     this.#quarantine = new QuarantineBook(options.quarantine, options.incidents, options.logger.child({ component: 'quarantine' }));
     this.#lifecycle = new GuildLifecycle({
       pool: this.#pool,
+      gate: this.#gate,
       images: this.#images,
       table: this.#table,
       commands: this.#commands,
@@ -79,7 +82,7 @@ export class Kernel {
         for (const u of affected) if (this.#table.get(u.guildId, u.plugin)?.key === e.key) void this.#lifecycle.suspend(u.guildId, u.plugin, e.key);
       },
     });
-    this.#bus = new EventBus({ pool: this.#pool, table: this.#table, commands: this.#commands, quarantine: this.#quarantine, results });
+    this.#bus = new EventBus({ pool: this.#pool, table: this.#table, commands: this.#commands, quarantine: this.#quarantine, results, gate: this.#gate });
   }
 
   static async start(options: KernelOptions): Promise<Kernel> {

@@ -6,6 +6,7 @@ import type { Enablement, GuildTable } from '../lifecycle/enablement.ts';
 import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
 import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
 import type { ItemResult } from '../sandbox/sandbox-protocol.ts';
+import { PluginGate } from './plugin-gate.ts';
 import type { ResultHandler } from './result-handler.ts';
 
 /** Events waiting or running for one guild before new ones are refused (a flood guard). */
@@ -46,10 +47,12 @@ export class EventBus {
   readonly #commands: CommandRegistry;
   readonly #quarantine: QuarantineBook;
   readonly #results: ResultHandler;
+  readonly #gate: PluginGate;
   readonly #pending = new Map<string, number>();
   #stopped = false;
 
-  constructor(deps: { pool: SandboxPool; table: GuildTable; commands: CommandRegistry; quarantine: QuarantineBook; results: ResultHandler }) {
+  constructor(deps: { pool: SandboxPool; table: GuildTable; commands: CommandRegistry; quarantine: QuarantineBook; results: ResultHandler; gate: PluginGate }) {
+    this.#gate = deps.gate;
     this.#pool = deps.pool;
     this.#table = deps.table;
     this.#commands = deps.commands;
@@ -83,24 +86,43 @@ export class EventBus {
       return { guildId, event, outcomes: [], refused: `more than ${MAX_PENDING_PER_GUILD} events are pending for this server` };
     }
     const json = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const targets = [...this.#table.forGuild(guildId)].filter((e) => e.manifest.events.includes(event) && this.#runnable(e));
+    const targets = [...this.#table.forGuild(guildId)].filter((e) => e.manifest.events.includes(event));
     const outcomes = await this.#track(guildId, () =>
       Promise.all(
-        targets.map(async (e) => {
-          const result = await this.#pool.run({ plugin: e.key, guildId, kind: 'event', name: event, payload: json });
-          await this.#results.handle(e, `${event}:${eventId}`, result);
-          return outcome(e, result);
+        targets.map(async ({ plugin }) => {
+          const gateKey = PluginGate.key(guildId, plugin);
+          const release = this.#gate.tryEnter(gateKey) ?? (await this.#gate.enter(gateKey));
+          try {
+            // The version running once the gate let this event in (it may have changed meanwhile).
+            const e = this.#table.get(guildId, plugin);
+            if (!e || !e.manifest.events.includes(event) || !this.#runnable(e)) return null;
+            const result = await this.#pool.run({ plugin: e.key, guildId, kind: 'event', name: event, payload: json });
+            await this.#results.handle(e, `${event}:${eventId}`, result);
+            return outcome(e, result);
+          } finally {
+            release();
+          }
         }),
       ),
     );
-    return { guildId, event, outcomes };
+    return { guildId, event, outcomes: outcomes.filter((o) => o !== null) };
   }
 
   /** Run a slash command's handler; the reply goes back to the caller (the 3-second window). */
   async command(interaction: CommandInteraction): Promise<CommandOutcome> {
     const owner = this.#commands.owner(interaction.guildId, interaction.commandName);
-    const e = owner ? this.#table.get(interaction.guildId, owner) : undefined;
-    if (!e) return { plugin: owner ?? '', ok: false, error: `no plugin provides /${interaction.commandName} in this server`, actions: [], reply: null };
+    if (!owner) return { plugin: '', ok: false, error: `no plugin provides /${interaction.commandName} in this server`, actions: [], reply: null };
+    const release = await this.#gate.enter(PluginGate.key(interaction.guildId, owner));
+    try {
+      return await this.#command(interaction, owner);
+    } finally {
+      release();
+    }
+  }
+
+  async #command(interaction: CommandInteraction, owner: string): Promise<CommandOutcome> {
+    const e = this.#table.get(interaction.guildId, owner);
+    if (!e) return { plugin: owner, ok: false, error: `no plugin provides /${interaction.commandName} in this server`, actions: [], reply: null };
     const quarantined = this.#quarantine.find(e.plugin, e.version, e.guildId);
     if (quarantined || this.#stopped) return { plugin: e.plugin, ok: false, error: quarantined?.message ?? 'the kernel is shutting down', actions: [], reply: null };
     const result = await this.#track(interaction.guildId, () => this.#pool.run({ plugin: e.key, guildId: e.guildId, kind: 'command', name: interaction.commandName, payload: JSON.stringify(interaction) }));

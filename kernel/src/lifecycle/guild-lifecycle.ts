@@ -1,10 +1,11 @@
 import semver from 'semver';
-import type { SlashCommand } from '@townesdev/plugin-contract';
+import type { Capability, SlashCommand } from '@townesdev/plugin-contract';
 import type { CommandRegistry } from '../commands/command-registry.ts';
 import type { PluginMigrator } from '../migrations/plugin-migrator.ts';
 import { describeMissing, effectiveGrant } from '../permissions/permission-grant.ts';
 import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
 import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
+import { PluginGate } from '../bus/plugin-gate.ts';
 import type { Enablement, GuildTable, PluginInstall } from './enablement.ts';
 import type { ImageCatalog, LoadedImage } from './image-catalog.ts';
 
@@ -22,6 +23,7 @@ export class EnableError extends Error {
 
 export interface LifecycleDeps {
   pool: SandboxPool;
+  gate: PluginGate;
   images: ImageCatalog;
   table: GuildTable;
   commands: CommandRegistry;
@@ -86,7 +88,21 @@ export class GuildLifecycle {
     d.commands.check(guildId, manifest.name, manifest.commands);
 
     const current = d.table.get(guildId, manifest.name);
-    const next: Enablement = { guildId, plugin: manifest.name, version: manifest.version, key: image.key, manifest, config: parsed.data as Record<string, unknown>, grants };
+    const switching = current !== undefined && current.key !== image.key;
+    const gateKey = PluginGate.key(guildId, manifest.name);
+    // Moving to another version: let the old one finish, and hold new events until the new one runs.
+    if (switching) await d.gate.closeAndDrain(gateKey);
+    try {
+      return await this.#switchTo(guildId, image, parsed.data as Record<string, unknown>, grants, current);
+    } finally {
+      if (switching) d.gate.open(gateKey);
+    }
+  }
+
+  async #switchTo(guildId: string, image: LoadedImage, config: Record<string, unknown>, grants: Capability[], current: Enablement | undefined): Promise<Enablement> {
+    const d = this.#d;
+    const { manifest } = image;
+    const next: Enablement = { guildId, plugin: manifest.name, version: manifest.version, key: image.key, manifest, config, grants };
     d.pool.setGuild({ plugin: image.key, guildId, configJson: JSON.stringify(next.config), grants });
     try {
       if (current && current.key !== image.key && semver.lt(manifest.version, current.version)) {

@@ -234,3 +234,42 @@ test('disable and upgrade with work in flight: nothing hangs, and every reported
     await t.kernel.shutdown(2000);
   }
 });
+
+test('an upgrade holds the plugin\'s new events until its migrations ran, so the old code never sees reshaped data', { timeout: 30_000 }, async () => {
+  class SlowLedger extends MemoryPluginStore {
+    override async commitMigration(step: Parameters<MemoryPluginStore['commitMigration']>[0]): Promise<boolean> {
+      await new Promise((r) => setTimeout(r, 50));
+      return super.commitMigration(step);
+    }
+  }
+  const s1 = inlineBundle({ name: '@test/score', permissions: ['storage'], events: ['messageCreate'], discord: MESSAGE_INTENTS }, `{
+    events: { async messageCreate(ctx) { const n = (await ctx.storage.get('score')) ?? 0; await ctx.storage.set('score', n + 1); } },
+  }`);
+  const s2 = inlineBundle({ name: '@test/score', version: '2.0.0', permissions: ['storage'], events: ['messageCreate'], discord: MESSAGE_INTENTS, migrations: [{ id: '002-object' }] }, `{
+    events: { async messageCreate(ctx) {
+      const s = (await ctx.storage.get('score')) ?? { n: 0 };
+      if (typeof s !== 'object') throw new Error('score is not an object: ' + JSON.stringify(s));
+      await ctx.storage.set('score', { n: s.n + 1 });
+    } },
+    migrations: { '002-object': { async up(ctx) { await ctx.storage.set('score', { n: (await ctx.storage.get('score')) ?? 0 }); }, async down() {} } },
+  }`);
+  const store = new SlowLedger();
+  const t = await startTestKernel([s1, s2], { hosts: 1, store });
+  try {
+    await t.kernel.enable(GUILD_A, { plugin: '@test/score', version: '1.0.0', config: {}, grants: ['storage'] });
+    for (let i = 0; i < 3; i++) await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'x', i), `pre${i}`);
+    const upgrading = t.kernel.enable(GUILD_A, { plugin: '@test/score', version: '2.0.0', config: {}, grants: ['storage'] });
+    const during: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 15));
+      during.push(t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'x', 10 + i), `during${i}`));
+    }
+    await upgrading;
+    await Promise.all(during);
+    const after = await t.kernel.dispatch(GUILD_A, 'messageCreate', message(GUILD_A, 'x', 99), 'after');
+    assert.equal(after.outcomes[0]?.ok, true, JSON.stringify(after.outcomes));
+    assert.equal((await store.get({ plugin: '@test/score', guildId: GUILD_A }, ['score'])).get('score'), '{"n":9}');
+  } finally {
+    await t.kernel.shutdown(2000);
+  }
+});
