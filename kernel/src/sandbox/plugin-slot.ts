@@ -406,6 +406,7 @@ export class PluginSlot {
   #failEverything(error: unknown): void {
     const message = `the plugin could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
     const items = [...this.#suspects, ...this.#active.values()];
+    for (const item of this.#active.values()) if (item.ns) item.ns.pins--;
     for (const g of this.#guilds.values()) items.push(...g.queue.splice(0));
     this.#suspects = [];
     this.#active.clear();

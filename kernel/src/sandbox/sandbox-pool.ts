@@ -232,7 +232,12 @@ export class SandboxPool {
     // Reads of the new host wait for the old host's commits.
     replacement.chain = host.chain;
     for (const image of this.#images.values()) {
-      replacement.link.send({ t: 'load', id: ++requestIds, image });
+      this.#request<Extract<FromHost, { t: 'loaded' }>>(replacement, (id) => ({ t: 'load', id, image })).then(
+        (reply) => {
+          if (!reply.ok) this.#options.logger.error({ host: host.index, plugin: image.key, error: reply.error }, 'a replacement sandbox host could not load a plugin');
+        },
+        (error: unknown) => this.#options.logger.error({ err: error, host: host.index, plugin: image.key }, 'a replacement sandbox host could not load a plugin'),
+      );
       for (const setting of this.#settings.get(image.key)?.values() ?? []) {
         if (this.#hostFor(setting.guildId) === replacement) replacement.link.send({ t: 'guild', setting });
       }
