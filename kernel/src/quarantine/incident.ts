@@ -1,5 +1,5 @@
 /** Why the kernel stopped a plugin. */
-export type QuarantineReason = 'cpu-limit' | 'memory-limit' | 'repeated-errors' | 'host-crash' | 'invalid-result' | 'storage-quota' | 'denied-calls';
+export type QuarantineReason = 'cpu-limit' | 'memory-limit' | 'repeated-errors' | 'host-crash' | 'runtime-tampering' | 'invalid-result' | 'storage-quota' | 'denied-calls';
 
 /**
  * A plugin stopped for one guild (`guildId` set) or everywhere (`guildId === null`, when the

@@ -17,7 +17,7 @@ const key = (plugin: string, version: string, guildId: string | null): string =>
 function strikeReason(result: ItemResult, undeclaredDenial: boolean): QuarantineReason | null {
   if (result.fault === 'cpu-limit' || result.fault === 'unsettled') return 'cpu-limit';
   if (result.fault === 'memory-limit') return 'memory-limit';
-  if (result.fault === 'isolate-crash') return 'host-crash';
+  if (result.fault === 'isolate-crash') return result.error?.code === 'RUNTIME_TAMPERING' ? 'runtime-tampering' : 'host-crash';
   if (undeclaredDenial) return 'denied-calls';
   if (result.error?.code === 'RESULT_TOO_LARGE') return 'invalid-result';
   if (result.error?.code === 'STORAGE_QUOTA') return 'storage-quota';
@@ -28,6 +28,7 @@ const REASON_TEXT: Record<QuarantineReason, string> = {
   'cpu-limit': 'it exceeded its CPU time limit or left work that never finished',
   'memory-limit': 'it exceeded its memory limit',
   'host-crash': 'its sandbox process crashed while running it',
+  'runtime-tampering': 'it tampered with the sandbox runtime',
   'repeated-errors': 'its handlers failed repeatedly',
   'invalid-result': 'it returned results larger than allowed',
   'storage-quota': 'it kept writing past its storage quota',

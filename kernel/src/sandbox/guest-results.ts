@@ -10,7 +10,7 @@ export const MAX_RESULT_CHARS = 64 * 1024;
 
 /** A fault for a guest runtime the plugin has tampered with (it threw, or answered nonsense). */
 export function runtimeSubverted(what: string): SandboxFault {
-  return new SandboxFault('isolate-crash', `the plugin broke the sandbox runtime: ${what.slice(0, 300)}`);
+  return new SandboxFault('isolate-crash', `the plugin broke the sandbox runtime: ${what.slice(0, 300)}`, undefined, 'RUNTIME_TAMPERING');
 }
 
 /**

@@ -368,7 +368,7 @@ export class PluginSlot {
         continue;
       }
       if (item === this.#solo || (alone && blamed.has(item))) {
-        this.#complete(item, false, JSON.stringify({ name: 'SandboxFault', code: fault.kind.toUpperCase().replace('-', '_'), message: fault.message }), fault.kind);
+        this.#complete(item, false, JSON.stringify({ name: 'SandboxFault', code: fault.code, message: fault.message }), fault.kind);
         continue;
       }
       this.#active.delete(item.seq);

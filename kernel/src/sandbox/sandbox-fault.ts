@@ -5,11 +5,14 @@ export class SandboxFault extends Error {
   readonly kind: FaultKind;
   /** For a timeout: the CPU time the isolate really used in the call (the timeout is wall time). */
   readonly cpuMs: number | undefined;
-  constructor(kind: FaultKind, message: string, cpuMs?: number) {
+  /** The error code the failed item carries (defaults to the kind, e.g. CPU_LIMIT). */
+  readonly code: string;
+  constructor(kind: FaultKind, message: string, cpuMs?: number, code?: string) {
     super(message);
     this.name = 'SandboxFault';
     this.kind = kind;
     this.cpuMs = cpuMs;
+    this.code = code ?? kind.toUpperCase().replace('-', '_');
   }
 }
 

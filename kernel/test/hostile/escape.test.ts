@@ -288,7 +288,7 @@ describe('subverting the guest runtime', () => {
           assert.match(o.error ?? '', /^SandboxFault: the plugin broke the sandbox runtime: /);
         }
         assert.deepEqual(t.kernel.sandboxPids, pids, 'the sandbox host process died');
-        await assertQuarantined(t, plugin, GUILD_A, 'host-crash', /broke the sandbox runtime/);
+        await assertQuarantined(t, plugin, GUILD_A, 'runtime-tampering', /broke the sandbox runtime/);
         await assertHealthyEverywhere(t);
         assertCollateralFree(t);
         assertRunnerClean();

@@ -323,6 +323,7 @@ const REASON_WORDS: Record<QuarantineReason, RegExp> = {
   'cpu-limit': /CPU time limit|never finished/,
   'memory-limit': /memory limit/,
   'host-crash': /crashed/,
+  'runtime-tampering': /tampered with the sandbox runtime/,
   'repeated-errors': /failed repeatedly/,
   'invalid-result': /larger than allowed/,
   'storage-quota': /storage quota/,
