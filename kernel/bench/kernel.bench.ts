@@ -25,7 +25,7 @@ const USERS_PER_GUILD = 50;
 const WINDOW = 512;
 const LATENCY_WINDOW = 8;
 const LATENCY_EVENTS = 20_000;
-const SANDBOX_HOSTS = 2;
+const SANDBOX_HOSTS = Number(process.env.BENCH_SANDBOX_HOSTS ?? 2);
 
 function startKernel(bundles: PluginBundle[], store = new MemoryPluginStore()): Promise<Kernel> {
   const source = new StaticBundleSource();
