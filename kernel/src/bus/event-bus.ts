@@ -86,7 +86,9 @@ export class EventBus {
       return { guildId, event, outcomes: [], refused: `more than ${MAX_PENDING_PER_GUILD} events are pending for this server` };
     }
     const json = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const targets = [...this.#table.forGuild(guildId)].filter((e) => e.manifest.events.includes(event));
+    // Every enabled plugin is a candidate: one switching versions may subscribe to the event only
+    // in its new version, which is what runs once the gate lets the event in.
+    const targets = [...this.#table.forGuild(guildId)];
     const outcomes = await this.#track(guildId, () =>
       Promise.all(
         targets.map(async ({ plugin }) => {
@@ -121,7 +123,8 @@ export class EventBus {
   }
 
   async #command(interaction: CommandInteraction, owner: string): Promise<CommandOutcome> {
-    const e = this.#table.get(interaction.guildId, owner);
+    // Checked again past the gate: the version that runs now may not have the command any more.
+    const e = this.#commands.owner(interaction.guildId, interaction.commandName) === owner ? this.#table.get(interaction.guildId, owner) : undefined;
     if (!e) return { plugin: owner, ok: false, error: `no plugin provides /${interaction.commandName} in this server`, actions: [], reply: null };
     const quarantined = this.#quarantine.find(e.plugin, e.version, e.guildId);
     if (quarantined || this.#stopped) return { plugin: e.plugin, ok: false, error: quarantined?.message ?? 'the kernel is shutting down', actions: [], reply: null };

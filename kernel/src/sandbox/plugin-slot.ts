@@ -158,10 +158,18 @@ export class PluginSlot {
         return false;
       }
     }
-    const started = this.#startable();
-    const retries = this.#retries;
-    const abandon = this.#abandon;
+    let retries = this.#retries;
     this.#retries = [];
+    let started: HostItem[] = [];
+    if (this.#unbatched > 0 && retries.length > 0) {
+      // Unbatched: one item per call, so resume one item's reads and start nothing else.
+      const owner = this.#opOwner.get(retries[0] ?? '');
+      this.#retries = retries.filter((opId) => this.#opOwner.get(opId) !== owner);
+      retries = retries.filter((opId) => this.#opOwner.get(opId) === owner);
+    } else {
+      started = this.#startable();
+    }
+    const abandon = this.#abandon;
     this.#abandon = [];
     if (started.length === 0 && retries.length === 0 && abandon.length === 0) return false;
     const ran = new Set(started);
@@ -176,6 +184,7 @@ export class PluginSlot {
         this.#opErrors.delete(opId);
       }
     }
+    this.#unbatched = Math.max(0, this.#unbatched - ran.size);
     const budgetMs = this.image.limits.cpuMsPerEvent + ran.size;
     try {
       this.#isolate.push(this.#input(started, retries, abandon), budgetMs);
@@ -191,7 +200,7 @@ export class PluginSlot {
     this.#failStuck();
     this.#env.flush();
     this.#requestLoads();
-    return this.#ready.size > 0 || (this.#solo === null && this.#suspects.length > 0);
+    return this.#ready.size > 0 || this.#retries.length > 0 || (this.#solo === null && this.#suspects.length > 0);
   }
 
   #startable(): HostItem[] {
@@ -213,7 +222,6 @@ export class PluginSlot {
       this.#activate(item);
       started.push(item);
     }
-    this.#unbatched = Math.max(0, this.#unbatched - started.length);
     return started;
   }
 

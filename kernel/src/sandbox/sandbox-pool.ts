@@ -39,6 +39,8 @@ interface Host {
   chain: Promise<void>;
   waiting: Map<number, { resolve(message: FromHost): void; reject(error: Error): void }>;
   lastPong: number;
+  /** Plugin images a replacement is still reloading; recovery waits for them, heartbeats too. */
+  reloading: number;
   closed: boolean;
 }
 
@@ -78,7 +80,7 @@ export class SandboxPool {
 
   #spawn(index: number): Host {
     const link = this.#options.hosts === 0 ? new InProcessHostLink() : new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb });
-    const host: Host = { index, link, inflight: new Map(), outbox: [], recovering: [], solo: null, held: [], chain: Promise.resolve(), waiting: new Map(), lastPong: Date.now(), closed: false };
+    const host: Host = { index, link, inflight: new Map(), outbox: [], recovering: [], solo: null, held: [], chain: Promise.resolve(), waiting: new Map(), lastPong: Date.now(), reloading: 0, closed: false };
     link.onMessage((message) => this.#onMessage(host, message));
     link.onExit((reason) => this.#onExit(host, reason));
     return host;
@@ -169,7 +171,7 @@ export class SandboxPool {
 
   /** After a crash: run the next suspect alone, or, when none is left, release what was held. */
   #recover(host: Host): void {
-    if (host.solo || host.closed) return;
+    if (host.solo || host.closed || host.reloading > 0) return;
     const next = host.recovering.shift();
     if (next) {
       host.solo = next;
@@ -188,7 +190,7 @@ export class SandboxPool {
           const pending = host.inflight.get(result.seq);
           if (pending) pending.received = true;
         }
-        host.chain = host.chain.then(async () => {
+        host.chain = this.#chain(host, async () => {
           await this.#storage.commit(host.link, message.results, (seq) => host.inflight.get(seq));
           for (const result of message.results) {
             const pending = host.inflight.get(result.seq);
@@ -203,7 +205,7 @@ export class SandboxPool {
         break;
       }
       case 'storage':
-        host.chain = host.chain.then(() => this.#storage.serve(host.link, message));
+        host.chain = this.#chain(host, () => this.#storage.serve(host.link, message));
         break;
       default:
         if (message.t === 'pong') host.lastPong = Date.now();
@@ -211,10 +213,17 @@ export class SandboxPool {
     }
   }
 
+  /** Queue storage work for a host; a failure is logged and never stops the work queued after it. */
+  #chain(host: Host, work: () => Promise<void>): Promise<void> {
+    return host.chain.then(work).catch((error: unknown) => this.#options.logger.error({ err: error, host: host.index }, 'sandbox storage work failed'));
+  }
+
   #checkHeartbeats(): void {
     const deadline = Date.now() - 5 * this.#options.heartbeatMs;
     for (const host of this.#hosts) {
       if (host.closed) continue;
+      // A replacement busy loading plugins answers late; each load has its own time limit.
+      if (host.reloading > 0) host.lastPong = Date.now();
       if (host.lastPong < deadline) {
         this.#options.logger.error({ host: host.index, pid: host.link.pid }, 'sandbox host stopped answering heartbeats; replacing it');
         host.link.kill();
@@ -232,12 +241,20 @@ export class SandboxPool {
     // Reads of the new host wait for the old host's commits.
     replacement.chain = host.chain;
     for (const image of this.#images.values()) {
-      this.#request<Extract<FromHost, { t: 'loaded' }>>(replacement, (id) => ({ t: 'load', id, image })).then(
-        (reply) => {
-          if (!reply.ok) this.#options.logger.error({ host: host.index, plugin: image.key, error: reply.error }, 'a replacement sandbox host could not load a plugin');
-        },
-        (error: unknown) => this.#options.logger.error({ err: error, host: host.index, plugin: image.key }, 'a replacement sandbox host could not load a plugin'),
-      );
+      replacement.reloading++;
+      this.#request<Extract<FromHost, { t: 'loaded' }>>(replacement, (id) => ({ t: 'load', id, image }))
+        .then(
+          (reply) => {
+            if (!reply.ok) this.#options.logger.error({ host: host.index, plugin: image.key, error: reply.error }, 'a replacement sandbox host could not load a plugin');
+          },
+          (error: unknown) => this.#options.logger.error({ err: error, host: host.index, plugin: image.key }, 'a replacement sandbox host could not load a plugin'),
+        )
+        .finally(() => {
+          // The suspects run only once every plugin is back, so a slow reload is not their fault.
+          replacement.reloading--;
+          replacement.lastPong = Date.now();
+          this.#recover(replacement);
+        });
       for (const setting of this.#settings.get(image.key)?.values() ?? []) {
         if (this.#hostFor(setting.guildId) === replacement) replacement.link.send({ t: 'guild', setting });
       }

@@ -27,7 +27,7 @@ import {
   setup,
 } from './support.ts';
 
-/** What a bare V8 context offers (isolated-vm adds nothing); anything else would be a leak. */
+/** What a bare V8 context offers (isolated-vm adds nothing; the runtime removes Atomics and SharedArrayBuffer); anything else would be a leak. */
 const STANDARD_GLOBALS = new Set(
   'Object,Function,Array,Number,parseFloat,parseInt,Infinity,NaN,undefined,Boolean,String,Symbol,Date,Promise,RegExp,Error,AggregateError,EvalError,RangeError,ReferenceError,SyntaxError,TypeError,URIError,globalThis,JSON,Math,Intl,ArrayBuffer,Atomics,Uint8Array,Int8Array,Uint16Array,Int16Array,Uint32Array,Int32Array,BigUint64Array,BigInt64Array,Uint8ClampedArray,Float32Array,Float64Array,DataView,Map,BigInt,Set,Iterator,WeakMap,WeakSet,Proxy,Reflect,FinalizationRegistry,WeakRef,decodeURI,decodeURIComponent,encodeURI,encodeURIComponent,escape,unescape,eval,isFinite,isNaN,console,SuppressedError,DisposableStack,AsyncDisposableStack,Float16Array,SharedArrayBuffer,WebAssembly'.split(','),
 );

@@ -1,6 +1,6 @@
 /**
  * Hostile plugins that never give the CPU back: endless loops (sync, in promise chains, in
- * microtasks, after an await, in Atomics.wait) and promises that never settle. Each one is cut off
+ * microtasks, after an await; Atomics.wait does not exist there) and promises that never settle. Each one is cut off
  * by the per-call CPU limit (or failed as unsettled), quarantined after 3 strikes in its guild,
  * and the healthy plugin keeps answering in every guild, including on the same host.
  */
@@ -61,7 +61,23 @@ const spinBundle = buildBundle({
 });
 
 describe('endless loops', () => {
-  for (const kind of ['sync', 'then-chain', 'microtasks', 'async', 'atomics-wait']) {
+  test('atomics-wait: there is no Atomics to sleep on (a timeout without CPU would look like a busy machine)', { timeout: 30_000 }, async () => {
+    const t = await setup([spinBundle]);
+    try {
+      const started = Date.now();
+      const o = outcomeOf(await send(t.kernel, GUILD_A, 'atomics-wait'), SPIN);
+      assert.equal(o.ok, false);
+      assert.equal(o.fault, undefined, JSON.stringify(o));
+      assert.match(o.error ?? '', /Atomics is not defined/);
+      assert.ok(Date.now() - started < 1000);
+      await assertHealthyEverywhere(t);
+      assertRunnerClean();
+    } finally {
+      await t.close();
+    }
+  });
+
+  for (const kind of ['sync', 'then-chain', 'microtasks', 'async']) {
     test(`${kind}: cut off by the CPU limit, quarantined after 3, the healthy plugin unaffected`, { timeout: 30_000 }, async () => {
       const t = await setup([spinBundle]);
       try {

@@ -7,6 +7,10 @@
 (function installRuntime(host) {
   'use strict';
   delete globalThis.__townesHost;
+  // No threads run here, so these only serve to sleep without using CPU (a timeout that looks
+  // like a busy machine rather than the plugin's doing).
+  delete globalThis.Atomics;
+  delete globalThis.SharedArrayBuffer;
   const parse = JSON.parse;
   const stringify = JSON.stringify;
   const freeze = Object.freeze;
