@@ -2,6 +2,7 @@ import { ACTION_CAPABILITY, isActionType, parseAction } from '../actions/plugin-
 import type { StoredEntry } from '../storage/plugin-store.ts';
 import { entryBytes } from '../storage/plugin-store.ts';
 import type { HostItem } from './host-item.ts';
+import type { ReadRequest } from './slot-reads.ts';
 import type { PluginImage } from './sandbox-protocol.ts';
 
 const MAX_KEY_CHARS = 200;
@@ -16,7 +17,7 @@ export interface GuestCallScope {
   active(seq: number): HostItem | undefined;
   grants(item: HostItem): ReadonlySet<string>;
   /** Register a storage miss; returns the op id the guest retries with. */
-  miss(item: HostItem, request: { key: string } | { list: { prefix: string; limit: number; after?: string } }): string;
+  miss(item: HostItem, request: ReadRequest): string;
   takeListResult(opId: string): StoredEntry[] | undefined;
   takeOpError(opId: string): string | undefined;
 }

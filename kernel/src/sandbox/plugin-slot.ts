@@ -1,6 +1,6 @@
 import { parseInteractionReply } from '../actions/interaction-reply.ts';
-import type { StoredEntry } from '../storage/plugin-store.ts';
 import { GuestCalls } from './guest-calls.ts';
+import { SlotReads } from './slot-reads.ts';
 import type { HostItem } from './host-item.ts';
 import { failedResult, resetHostItem, toHostItem } from './host-item.ts';
 import type { HandlerNames } from './plugin-isolate.ts';
@@ -34,7 +34,6 @@ interface GuildState {
   active: HostItem | null;
 }
 
-type Load = { kind: 'keys'; plugin: string; guildId: string; keys: Set<string>; wantUsage: boolean; opIds: string[] };
 
 /**
  * One plugin version in a sandbox host: its isolate, the guilds that use it, and the scheduling
@@ -49,8 +48,6 @@ export class PluginSlot {
   readonly #env: SlotEnv;
   readonly #calls: GuestCalls;
   #isolate: PluginIsolate | null;
-  #generation = 0;
-  #opCounter = 0;
   readonly #guilds = new Map<string, GuildState>();
   readonly #ready = new Set<GuildState>();
   readonly #active = new Map<number, HostItem>();
@@ -66,31 +63,22 @@ export class PluginSlot {
   #retries: string[] = [];
   #abandon: number[] = [];
   readonly #sentConfig = new Map<string, number>();
-  readonly #loads = new Map<string, Load>();
-  #lists: Array<{ opId: string; plugin: string; guildId: string; prefix: string; limit: number; after?: string }> = [];
-  readonly #listResults = new Map<string, StoredEntry[]>();
-  readonly #opErrors = new Map<string, string>();
-  readonly #opOwner = new Map<string, HostItem>();
+  readonly #reads: SlotReads;
 
   constructor(image: PluginImage, env: SlotEnv) {
     this.image = image;
     this.#env = env;
+    this.#reads = new SlotReads(image.name, env.cache, env.backend);
     this.#calls = new GuestCalls({
       image,
       active: (seq) => this.#active.get(seq),
       grants: (item) => this.#guilds.get(item.guildId)?.grants ?? new Set(),
-      miss: (item, request) => this.#miss(item, request),
-      takeListResult: (opId) => this.#take(this.#listResults, opId),
-      takeOpError: (opId) => this.#take(this.#opErrors, opId),
+      miss: (item, request) => this.#reads.miss(item, request),
+      takeListResult: (opId) => this.#reads.takeListResult(opId),
+      takeOpError: (opId) => this.#reads.takeError(opId),
     });
     this.#isolate = this.#build();
     this.handlers = this.#isolate.handlers;
-  }
-
-  #take<T>(map: Map<string, T>, key: string): T | undefined {
-    const v = map.get(key);
-    map.delete(key);
-    return v;
   }
 
   #build(): PluginIsolate {
@@ -163,9 +151,9 @@ export class PluginSlot {
     let started: HostItem[] = [];
     if (this.#unbatched > 0 && retries.length > 0) {
       // Unbatched: one item per call, so resume one item's reads and start nothing else.
-      const owner = this.#opOwner.get(retries[0] ?? '');
-      this.#retries = retries.filter((opId) => this.#opOwner.get(opId) !== owner);
-      retries = retries.filter((opId) => this.#opOwner.get(opId) === owner);
+      const owner = this.#reads.ownerOf(retries[0] ?? '');
+      this.#retries = retries.filter((opId) => this.#reads.ownerOf(opId) !== owner);
+      retries = retries.filter((opId) => this.#reads.ownerOf(opId) === owner);
     } else {
       started = this.#startable();
     }
@@ -174,15 +162,8 @@ export class PluginSlot {
     if (started.length === 0 && retries.length === 0 && abandon.length === 0) return false;
     const ran = new Set(started);
     for (const opId of retries) {
-      const owner = this.#opOwner.get(opId);
-      this.#opOwner.delete(opId);
-      if (owner && this.#active.get(owner.seq) === owner) {
-        ran.add(owner);
-      } else {
-        // The item finished (or was cancelled) before its read came back: drop what it left.
-        this.#listResults.delete(opId);
-        this.#opErrors.delete(opId);
-      }
+      const owner = this.#reads.claim(opId, (item) => this.#active.get(item.seq) === item);
+      if (owner) ran.add(owner);
     }
     this.#unbatched = Math.max(0, this.#unbatched - ran.size);
     const budgetMs = this.image.limits.cpuMsPerEvent + ran.size;
@@ -199,7 +180,10 @@ export class PluginSlot {
     }
     this.#failStuck();
     this.#env.flush();
-    this.#requestLoads();
+    this.#reads.send((opIds) => {
+      this.#retries.push(...opIds);
+      this.#env.wake(this);
+    });
     return this.#ready.size > 0 || this.#retries.length > 0 || (this.#solo === null && this.#suspects.length > 0);
   }
 
@@ -290,71 +274,14 @@ export class PluginSlot {
     if (this.#abandon.length > 0) this.#env.wake(this);
   }
 
-  #miss(item: HostItem, request: { key: string } | { list: { prefix: string; limit: number; after?: string } }): string {
-    const opId = `${this.#generation}.${++this.#opCounter}`;
-    item.misses++;
-    this.#opOwner.set(opId, item);
-    if ('list' in request) {
-      this.#lists.push({ opId, plugin: this.image.name, guildId: item.guildId, ...request.list });
-      return opId;
-    }
-    const nsKey = item.guildId;
-    let load = this.#loads.get(nsKey);
-    if (!load) this.#loads.set(nsKey, (load = { kind: 'keys', plugin: this.image.name, guildId: item.guildId, keys: new Set(), wantUsage: false, opIds: [] }));
-    load.keys.add(request.key);
-    load.wantUsage ||= item.ns?.usage === undefined;
-    load.opIds.push(opId);
-    return opId;
-  }
-
-  #requestLoads(): void {
-    const generation = this.#generation;
-    const settle = (opIds: string[], failure?: string) => {
-      if (generation !== this.#generation) return;
-      if (failure) for (const opId of opIds) this.#opErrors.set(opId, failure);
-      this.#retries.push(...opIds);
-      this.#env.wake(this);
-    };
-    for (const load of this.#loads.values()) {
-      const ns = { plugin: load.plugin, guildId: load.guildId };
-      this.#env.backend.load(ns, [...load.keys], load.wantUsage).then(
-        ({ values, usage }) => {
-          if (generation !== this.#generation) return;
-          const entry = this.#env.cache.namespace(ns);
-          const found = new Map(values);
-          for (const k of load.keys) if (!entry.values.has(k)) this.#env.cache.put(entry, k, found.get(k) ?? null);
-          if (usage !== undefined && entry.usage === undefined) entry.usage = usage;
-          settle(load.opIds);
-        },
-        (error: unknown) => settle(load.opIds, `storage is unavailable: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    }
-    this.#loads.clear();
-    for (const list of this.#lists) {
-      this.#env.backend.list({ plugin: list.plugin, guildId: list.guildId }, list.prefix, list.limit, list.after).then(
-        (rows) => {
-          if (generation === this.#generation) this.#listResults.set(list.opId, rows);
-          settle([list.opId]);
-        },
-        (error: unknown) => settle([list.opId], `storage is unavailable: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    }
-    this.#lists = [];
-  }
-
   /** Dispose the isolate; items that ran in the faulted call are retried alone to find the culprit. */
   #fault(fault: SandboxFault, ran: Set<HostItem>, budgetMs: number): void {
     this.#isolate?.dispose();
     this.#isolate = null;
-    this.#generation++;
     this.#sentConfig.clear();
     this.#retries = [];
     this.#abandon = [];
-    this.#loads.clear();
-    this.#lists = [];
-    this.#listResults.clear();
-    this.#opErrors.clear();
-    this.#opOwner.clear();
+    this.#reads.reset();
     // A timeout with little CPU used means the machine was busy, not that the plugin looped: run
     // the items again without blame (a few times; after that their timeouts count as usual).
     const contended = fault.kind === 'cpu-limit' && fault.cpuMs !== undefined && fault.cpuMs < budgetMs / 2;
