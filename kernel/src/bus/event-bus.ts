@@ -68,10 +68,10 @@ export class EventBus {
     return this.#quarantine.find(e.plugin, e.version, e.guildId) === undefined;
   }
 
-  async #track<T>(guildId: string, fn: () => Promise<T>): Promise<T> {
+  async #track<T>(guildId: string, work: Promise<T>): Promise<T> {
     this.#pending.set(guildId, (this.#pending.get(guildId) ?? 0) + 1);
     try {
-      return await fn();
+      return await work;
     } finally {
       const n = (this.#pending.get(guildId) ?? 1) - 1;
       if (n === 0) this.#pending.delete(guildId);
@@ -88,26 +88,26 @@ export class EventBus {
     const json = typeof payload === 'string' ? payload : JSON.stringify(payload);
     // Every enabled plugin is a candidate: one switching versions may subscribe to the event only
     // in its new version, which is what runs once the gate lets the event in.
-    const targets = [...this.#table.forGuild(guildId)];
-    const outcomes = await this.#track(guildId, () =>
-      Promise.all(
-        targets.map(async ({ plugin }) => {
-          const gateKey = PluginGate.key(guildId, plugin);
-          const release = this.#gate.tryEnter(gateKey) ?? (await this.#gate.enter(gateKey));
-          try {
-            // The version running once the gate let this event in (it may have changed meanwhile).
-            const e = this.#table.get(guildId, plugin);
-            if (!e || !e.manifest.events.includes(event) || !this.#runnable(e)) return null;
-            const result = await this.#pool.run({ plugin: e.key, guildId, kind: 'event', name: event, payload: json });
-            await this.#results.handle(e, `${event}:${eventId}`, result);
-            return outcome(e, result);
-          } finally {
-            release();
-          }
-        }),
-      ),
-    );
+    const runs: Array<Promise<PluginOutcome | null>> = [];
+    for (const { plugin } of this.#table.forGuild(guildId)) runs.push(this.#deliver(guildId, plugin, event, json, eventId));
+    if (runs.length === 0) return { guildId, event, outcomes: [] };
+    const outcomes = await this.#track(guildId, runs.length === 1 ? (runs[0] as Promise<PluginOutcome | null>).then((o) => [o]) : Promise.all(runs));
     return { guildId, event, outcomes: outcomes.filter((o) => o !== null) };
+  }
+
+  async #deliver(guildId: string, plugin: string, event: PluginEventName, json: string, eventId: string): Promise<PluginOutcome | null> {
+    const gateKey = PluginGate.key(guildId, plugin);
+    const release = this.#gate.tryEnter(gateKey) ?? (await this.#gate.enter(gateKey));
+    try {
+      // The version running once the gate let this event in (it may have changed meanwhile).
+      const e = this.#table.get(guildId, plugin);
+      if (!e || !e.manifest.events.includes(event) || !this.#runnable(e)) return null;
+      const result = await this.#pool.run({ plugin: e.key, guildId, kind: 'event', name: event, payload: json });
+      await this.#results.handle(e, `${event}:${eventId}`, result);
+      return outcome(e, result);
+    } finally {
+      release();
+    }
   }
 
   /** Run a slash command's handler; the reply goes back to the caller (the 3-second window). */
@@ -128,7 +128,7 @@ export class EventBus {
     if (!e) return { plugin: owner, ok: false, error: `no plugin provides /${interaction.commandName} in this server`, actions: [], reply: null };
     const quarantined = this.#quarantine.find(e.plugin, e.version, e.guildId);
     if (quarantined || this.#stopped) return { plugin: e.plugin, ok: false, error: quarantined?.message ?? 'the kernel is shutting down', actions: [], reply: null };
-    const result = await this.#track(interaction.guildId, () => this.#pool.run({ plugin: e.key, guildId: e.guildId, kind: 'command', name: interaction.commandName, payload: JSON.stringify(interaction) }));
+    const result = await this.#track(interaction.guildId, this.#pool.run({ plugin: e.key, guildId: e.guildId, kind: 'command', name: interaction.commandName, payload: JSON.stringify(interaction) }));
     let reply: InteractionReply | null = null;
     if (result.ok && result.value !== undefined) {
       const parsed = parseInteractionReply(result.value);
