@@ -112,23 +112,25 @@
     return text;
   }
 
-  function makeStorage(seq) {
-    return freeze({
-      get: (key) => storageCall(seq, 'get', StringCtor(key), '', ''),
-      set: (key, value) => {
-        let text;
-        try { text = serialise(value); } catch (e) { return PromiseCtor.reject(e); }
-        return storageCall(seq, 'set', StringCtor(key), text, '');
-      },
-      delete: (key) => storageCall(seq, 'delete', StringCtor(key), '', ''),
-      list: (options) => {
-        const prefix = options && options.prefix !== undefined ? StringCtor(options.prefix) : '';
-        const limit = options && options.limit !== undefined ? +options.limit : 1000;
-        const after = options && options.after !== undefined ? StringCtor(options.after) : null;
-        const listOptions = '{"limit":' + (isFiniteNumber(limit) ? limit : 'null') + ',"after":' + (after === null ? 'null' : quote(after)) + '}';
-        return storageCall(seq, 'list', prefix, listOptions, '');
-      },
-    });
+  // The objects a handler gets: one small instance per event, its methods shared on frozen
+  // prototypes, the event's seq in a private field the plugin can neither read nor forge.
+  class StorageApi {
+    #seq;
+    constructor(seq) { this.#seq = seq; }
+    get(key) { return storageCall(this.#seq, 'get', StringCtor(key), '', ''); }
+    set(key, value) {
+      let text;
+      try { text = serialise(value); } catch (e) { return PromiseCtor.reject(e); }
+      return storageCall(this.#seq, 'set', StringCtor(key), text, '');
+    }
+    delete(key) { return storageCall(this.#seq, 'delete', StringCtor(key), '', ''); }
+    list(options) {
+      const prefix = options && options.prefix !== undefined ? StringCtor(options.prefix) : '';
+      const limit = options && options.limit !== undefined ? +options.limit : 1000;
+      const after = options && options.after !== undefined ? StringCtor(options.after) : null;
+      const listOptions = '{"limit":' + (isFiniteNumber(limit) ? limit : 'null') + ',"after":' + (after === null ? 'null' : quote(after)) + '}';
+      return storageCall(this.#seq, 'list', prefix, listOptions, '');
+    }
   }
 
   function action(seq, type, body) {
@@ -136,27 +138,38 @@
     if (answer !== '') throw hostError(answer);
   }
 
-  function makeLog(seq) {
-    const at = (level) => (message, data) => {
-      logCall(seq, level, StringCtor(message), data === undefined ? '' : stringify(data));
-    };
-    return freeze({ info: at('info'), warn: at('warn'), error: at('error') });
+  class DiscordApi {
+    #seq;
+    constructor(seq) { this.#seq = seq; }
+    sendMessage(channelId, message) { action(this.#seq, 'sendMessage', { channelId, message }); }
+    sendDirectMessage(userId, message) { action(this.#seq, 'sendDirectMessage', { userId, message }); }
+    addRole(userId, roleId, reason) { action(this.#seq, 'addRole', { userId, roleId, reason }); }
+    removeRole(userId, roleId, reason) { action(this.#seq, 'removeRole', { userId, roleId, reason }); }
   }
+
+  class LogApi {
+    #seq;
+    constructor(seq) { this.#seq = seq; }
+    info(message, data) { logCall(this.#seq, 'info', StringCtor(message), data === undefined ? '' : stringify(data)); }
+    warn(message, data) { logCall(this.#seq, 'warn', StringCtor(message), data === undefined ? '' : stringify(data)); }
+    error(message, data) { logCall(this.#seq, 'error', StringCtor(message), data === undefined ? '' : stringify(data)); }
+  }
+
+  for (const api of [StorageApi, DiscordApi, LogApi]) {
+    freeze(api.prototype);
+    freeze(api);
+  }
+  const emptyConfig = freeze(create(null));
 
   function makeContext(seq, guildId, kind) {
     const ctx = create(null);
     ctx.guildId = guildId;
-    ctx.log = makeLog(seq);
-    if (kind === 'up' || kind === 'down' || permissions.storage) ctx.storage = makeStorage(seq);
+    ctx.log = freeze(new LogApi(seq));
+    if (kind === 'up' || kind === 'down' || permissions.storage) ctx.storage = freeze(new StorageApi(seq));
     if (kind !== 'up' && kind !== 'down') {
       const shared = apply(mapGet, configs, [guildId]);
-      ctx.config = shared ? shared.value : freeze(create(null));
-      ctx.discord = freeze({
-        sendMessage: (channelId, message) => action(seq, 'sendMessage', { channelId, message }),
-        sendDirectMessage: (userId, message) => action(seq, 'sendDirectMessage', { userId, message }),
-        addRole: (userId, roleId, reason) => action(seq, 'addRole', { userId, roleId, reason }),
-        removeRole: (userId, roleId, reason) => action(seq, 'removeRole', { userId, roleId, reason }),
-      });
+      ctx.config = shared ? shared.value : emptyConfig;
+      ctx.discord = freeze(new DiscordApi(seq));
     }
     return freeze(ctx);
   }
