@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `townes` binary: one executable, one subcommand per role.
+import { runPluginCli } from '@townesdev/sdk/cli';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { start } from './start.ts';
@@ -9,6 +10,7 @@ const USAGE = `Usage: townes <command>
 Commands:
   start [--once]   Run everything that exists in one process (today: the plugin kernel with the
                    built-in plugins and a demo guild). --once exits after the demo.
+  plugin <cmd>     The plugin author's commands (init, build, test); \`townes plugin help\`.
   help             Show this help.
 
 Configuration comes from environment variables; see docs/OPERATIONS.md.`;
@@ -18,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return 0;
+  }
+  if (command === 'plugin') {
+    // The author's tools need no platform configuration.
+    return runPluginCli(args, { out: (l) => console.log(l), err: (l) => console.error(l), cwd: process.cwd() });
   }
   let config;
   try {
