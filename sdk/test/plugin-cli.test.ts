@@ -43,3 +43,37 @@ test('clear errors and exit codes', () => {
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Usage: townes plugin build/);
 });
+
+test('keygen, pack, sign and verify: the author\'s supply chain, checked against a trust store', async () => {
+  const dir = join(work, 'greeter');
+  if (!existsSync(join(dir, 'townes.plugin.json'))) assert.equal(townes('build', dir).status, 0);
+  const keys = join(work, 'keys');
+  const keygen = townes('keygen', '--out', keys);
+  assert.equal(keygen.status, 0, keygen.stderr);
+  const keyId = /Key (ed25519:\S+)/.exec(keygen.stdout)?.[1] ?? '';
+  const base = keyId.replace(':', '-');
+  const packed = townes('pack', dir, '--out', work);
+  assert.equal(packed.status, 0, packed.stderr);
+  assert.match(packed.stdout, /integrity sha512-/);
+  const tgz = join(work, 'acme-greeter-0.1.0.tgz');
+  const signed = townes('sign', tgz, '--key', join(keys, `${base}.key.pem`));
+  assert.equal(signed.status, 0, signed.stderr);
+
+  const { readFileSync: read, writeFileSync: write } = await import('node:fs');
+  const publicKey = read(join(keys, `${base}.pub.pem`), 'utf8');
+  const trust = (scopes: string[]) => JSON.stringify({ version: 1, registryKeys: [], publishers: [{ keyId, publicKey, scopes }] });
+  write(join(work, 'trust.json'), trust(['@acme/*']));
+  write(join(work, 'other-trust.json'), trust(['@other/*']));
+  const ok = townes('verify', tgz, '--trust', join(work, 'trust.json'));
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^OK @acme\/greeter@0\.1\.0/);
+  const outOfScope = townes('verify', tgz, '--trust', join(work, 'other-trust.json'));
+  assert.equal(outOfScope.status, 1);
+  assert.match(outOfScope.stderr, /scope/i);
+  const bytes = read(tgz);
+  bytes[bytes.length - 30] = (bytes[bytes.length - 30] ?? 0) ^ 1;
+  write(tgz, bytes);
+  const tampered = townes('verify', tgz, '--trust', join(work, 'trust.json'));
+  assert.equal(tampered.status, 1);
+  assert.match(tampered.stderr, /does not match the integrity/);
+});

@@ -3,16 +3,13 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PluginName } from '@townesdev/plugin-contract';
 import { buildPlugin } from '../build/build-plugin.ts';
+import type { CliIo } from './cli-io.ts';
+import { EXIT } from './cli-io.ts';
 import { pluginTemplate } from './plugin-template.ts';
+import { keygen, pack, sign, verify } from './supply-chain-commands.ts';
 
-/** Exit codes, as sysexits(3): scripts can tell a usage mistake from a failed check. */
-export const EXIT = { ok: 0, failed: 1, usage: 64, dataError: 65, noInput: 66, cantCreate: 73 } as const;
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-  cwd: string;
-}
+export { EXIT } from './cli-io.ts';
+export type { CliIo } from './cli-io.ts';
 
 interface Command {
   usage: string;
@@ -81,6 +78,14 @@ const COMMANDS: Record<string, Command> = {
       if (r.stderr) io.err(r.stderr.trimEnd());
       return r.status === 0 ? EXIT.ok : EXIT.failed;
     },
+  },
+  pack: { usage: 'townes plugin pack [folder] [--out <dir>]', summary: 'make the npm-style tarball of a built plugin and print its integrity', run: pack },
+  keygen: { usage: 'townes plugin keygen [--out <dir>]', summary: 'create an Ed25519 publisher key pair', run: keygen },
+  sign: { usage: 'townes plugin sign <tarball> --key <private.pem>', summary: 'sign a tarball as its publisher (writes <tarball>.sig.json)', run: sign },
+  verify: {
+    usage: 'townes plugin verify <tarball> --trust <trust.json> [--sig <file>]',
+    summary: 'check integrity, archive safety and signatures against a trust store',
+    run: verify,
   },
 };
 
