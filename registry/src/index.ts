@@ -9,3 +9,4 @@ export { ResolveError, resolveVersion } from './versions/resolve-version.ts';
 export type { PublishedVersion, Resolution, ResolveErrorCode } from './versions/resolve-version.ts';
 export { TarballIntegrityError, verifyPluginTarball } from './verified/verified-plugin.ts';
 export type { SignedTarball, VerifiedPlugin } from './verified/verified-plugin.ts';
+export * from './signed-index/index.ts';
