@@ -10,3 +10,4 @@ export type { PublishedVersion, Resolution, ResolveErrorCode } from './versions/
 export { TarballIntegrityError, verifyPluginTarball } from './verified/verified-plugin.ts';
 export type { SignedTarball, VerifiedPlugin } from './verified/verified-plugin.ts';
 export * from './signed-index/index.ts';
+export * from './sync/index.ts';
