@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { IncidentSink, PluginStore, QuarantineStore } from '@townesdev/kernel';
 import { MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore } from '@townesdev/kernel';
-import { PostgresIncidentSink, PostgresPluginStore, PostgresQuarantineStore, createKernelOrm, migrateKernel } from '@townesdev/kernel/postgres';
+import { PostgresIncidentSink, PostgresPluginStore, PostgresQuarantineStore, createKernelOrm, ensureDatabase, migrateKernel } from '@townesdev/kernel/postgres';
 
 export interface KernelServices {
   store: PluginStore;
@@ -10,22 +10,6 @@ export interface KernelServices {
   /** Where plugin data lives, in words for the operator. */
   description: string;
   close(): Promise<void>;
-}
-
-/** Create the database named in `url` if it does not exist (local and first runs). */
-async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[\w-]+$/.test(name)) throw new Error(`DATABASE_URL names the database "${name}"; use letters, digits, _ or -`);
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const orm = await createKernelOrm(maintenance.toString(), { logMigrations: false, pool: { min: 0, max: 1 } });
-  try {
-    const rows = (await orm.em.getConnection().execute('select 1 from pg_database where datname = ?', [name])) as unknown[];
-    if (rows.length === 0) await orm.em.getConnection().execute(`create database "${name}"`);
-  } finally {
-    await orm.close(true);
-  }
 }
 
 /**

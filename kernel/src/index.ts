@@ -10,7 +10,7 @@ export { EnableError } from './lifecycle/guild-lifecycle.ts';
 export { PluginLoadError } from './lifecycle/image-catalog.ts';
 export { MigrationError } from './migrations/plugin-migrator.ts';
 export type { BundleSource, PluginBundle } from './plugin/plugin-bundle.ts';
-export { StaticBundleSource, readPluginPackage } from './plugin/plugin-bundle.ts';
+export { StaticBundleSource } from './plugin/plugin-bundle.ts';
 export type { IncidentSink, KernelIncident, QuarantineReason, QuarantineRecord, QuarantineStore } from './quarantine/incident.ts';
 export type { HostStats } from './sandbox/sandbox-protocol.ts';
 export { MemoryPluginStore } from './storage/memory-plugin-store.ts';

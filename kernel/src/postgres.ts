@@ -7,3 +7,4 @@ export { PostgresQuarantineStore } from './quarantine/postgres-quarantine-store.
 export { PostgresPluginStore } from './storage/postgres-plugin-store.ts';
 export { KERNEL_MIGRATIONS_TABLE, createKernelOrm, migrateKernel, pendingKernelMigrations, rollbackKernel } from './storage/kernel-orm.ts';
 export type { KernelOrm } from './storage/kernel-orm.ts';
+export { ensureDatabase } from './storage/maintenance-db.ts';

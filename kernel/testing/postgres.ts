@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { onMaintenanceDb } from '../src/storage/maintenance-db.ts';
 
 /**
  * Server the test databases live on. Tests use the machine's PostgreSQL (trust auth); CI can point
@@ -15,15 +15,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/**
- * A fresh, uniquely named database, so test files can run in parallel and leave nothing behind.
- * Uses MikroORM's connection (on the `postgres` maintenance database) rather than `pg` directly,
- * because the kernel does not declare `pg` as a dependency of its own.
- */
+/** A fresh, uniquely named database, so test files can run in parallel and leave nothing behind. */
 export async function createTestDatabase(prefix = 'townes_test'): Promise<TestDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe test database name: ${name}`);
-  await onMaintenanceDb((orm) => orm.em.getConnection().execute(`create database "${name}"`, [], 'run'));
+  await onMaintenanceDb(TEST_POSTGRES_SERVER, (orm) => orm.em.getConnection().execute(`create database "${name}"`, [], 'run'));
   let dropped = false;
   return {
     name,
@@ -32,21 +28,7 @@ export async function createTestDatabase(prefix = 'townes_test'): Promise<TestDa
       if (dropped) return;
       dropped = true;
       // WITH (FORCE) terminates lingering connections, e.g. a pool a failed test never closed
-      await onMaintenanceDb((orm) => orm.em.getConnection().execute(`drop database if exists "${name}" with (force)`, [], 'run'));
+      await onMaintenanceDb(TEST_POSTGRES_SERVER, (orm) => orm.em.getConnection().execute(`drop database if exists "${name}" with (force)`, [], 'run'));
     },
   };
-}
-
-async function onMaintenanceDb<T>(fn: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const orm = await MikroORM.init({
-    clientUrl: `${TEST_POSTGRES_SERVER}/postgres`,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-    pool: { min: 0, max: 1 },
-  });
-  try {
-    return await fn(orm);
-  } finally {
-    await orm.close(true);
-  }
 }

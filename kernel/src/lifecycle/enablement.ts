@@ -32,10 +32,6 @@ export class GuildTable {
     return this.#guilds.get(guildId)?.values() ?? [];
   }
 
-  guildIds(): string[] {
-    return [...this.#guilds.keys()];
-  }
-
   /** Guilds running this exact image. */
   usersOf(key: string): Enablement[] {
     const out: Enablement[] = [];

@@ -166,7 +166,7 @@ export class GuildLifecycle {
     for (const e of [...this.#d.table.forGuild(guildId)]) if (!wanted.has(e.plugin)) await this.disable(guildId, e.plugin);
     for (const install of desired) {
       const current = this.#d.table.get(guildId, install.plugin);
-      if (current && current.version === install.version && JSON.stringify(current.config) === JSON.stringify(install.config) && [...current.grants].sort().join() === [...install.grants].filter((g) => current.manifest.permissions.includes(g as never)).sort().join()) continue;
+      if (current && current.version === install.version && JSON.stringify(current.config) === JSON.stringify(install.config) && current.grants.join() === effectiveGrant(current.manifest, install.grants).grants.join()) continue;
       try {
         await this.enable(guildId, install);
       } catch (error) {

@@ -120,4 +120,3 @@ export class PluginIsolate {
   }
 }
 
-export { SandboxFault };

@@ -16,10 +16,10 @@
 import { PluginName, SemverVersion } from '@townesdev/plugin-contract';
 import { z } from 'zod';
 import { canonicalJson } from '../signing/canonical-json.ts';
-import { KEY_ID, isSignatureB64, keyIdOf, keyIdOfPrivateKey, signDocument, verifyDocument } from '../signing/keys.ts';
+import { KEY_ID, isSignatureB64, keyIdOfPrivateKey, signDocument, verifyDocument } from '../signing/keys.ts';
 import { SHA512_DIGEST } from '../signing/manifest-digest.ts';
-import { findRegistryKey } from '../signing/trust-store.ts';
-import type { RegistryKey, TrustStore } from '../signing/trust-store.ts';
+import { describeKey, findRegistryKey, keyIdMismatch } from '../signing/trust-store.ts';
+import type { TrustStore } from '../signing/trust-store.ts';
 
 export const INDEX_FORMAT = 'townes-registry-index-v1';
 /** What comes before the canonical JSON in the signed bytes. */
@@ -145,25 +145,26 @@ export function verifyIndex(signed: SignedIndex, trust: TrustStore, now: Date, o
         `add its public key under "registryKeys" (after checking its id); otherwise the index did not come from your registry: do not use it.`,
     );
   }
-  consistent(entry);
+  const mismatch = keyIdMismatch(entry, 'registryKeys');
+  if (mismatch) throw new IndexError('MALFORMED', mismatch);
   if (entry.revoked) {
     throw new IndexError(
       'KEY_REVOKED',
-      `the ${label} is signed by registry key ${who(entry)}, revoked on ${entry.revoked.at} (${entry.revoked.reason}). ` +
+      `the ${label} is signed by registry key ${describeKey(entry)}, revoked on ${entry.revoked.at} (${entry.revoked.reason}). ` +
         `Re-sync once the registry signs its index with its new key (and that key is in "registryKeys").`,
     );
   }
   if (entry.notAfter !== undefined && now.getTime() > Date.parse(entry.notAfter)) {
     throw new IndexError(
       'UNTRUSTED_REGISTRY',
-      `the ${label} is signed by registry key ${who(entry)}, trusted only until ${entry.notAfter} (its notAfter). The registry has rotated its key: ` +
+      `the ${label} is signed by registry key ${describeKey(entry)}, trusted only until ${entry.notAfter} (its notAfter). The registry has rotated its key: ` +
         `add its current key under "registryKeys" and re-sync, or move notAfter if the rotation is not finished.`,
     );
   }
   if (!verifyDocument(indexSignedBytes(index), signature, entry.publicKey)) {
     throw new IndexError(
       'BAD_SIGNATURE',
-      `the signature on the ${label} by registry key ${who(entry)} does not match its content: the index was altered after signing, or the signature ` +
+      `the signature on the ${label} by registry key ${describeKey(entry)} does not match its content: the index was altered after signing, or the signature ` +
         `belongs to something else (another index, or a package). Do not use it; re-fetch the index, and report it to the registry if it persists.`,
     );
   }
@@ -179,22 +180,6 @@ export function verifyIndex(signed: SignedIndex, trust: TrustStore, now: Date, o
   return index;
 }
 
-/** A store built by hand (not through parseTrustStore) could pair an id with another key: refuse it. */
-function consistent(entry: RegistryKey): void {
-  let actual: string | undefined;
-  try {
-    actual = keyIdOf(entry.publicKey);
-  } catch {
-    actual = undefined;
-  }
-  if (actual !== entry.keyId) {
-    throw new IndexError('MALFORMED', `the trust store's registryKeys entry ${entry.keyId} holds a public key whose id is ${actual ?? 'unreadable'}; load the store with loadTrustStore/parseTrustStore and fix the problems it lists.`);
-  }
-}
-
-function who(entry: RegistryKey): string {
-  return entry.label ? `${entry.keyId} (${entry.label})` : entry.keyId;
-}
 
 function show(value: unknown): string {
   if (typeof value !== 'string') return value === undefined ? '(missing)' : `(a ${value === null ? 'null' : typeof value})`;

@@ -158,3 +158,23 @@ export function findRegistryKey(trust: TrustStore, keyId: string): RegistryKey |
 export function scopesCovering(key: PublisherKey, name: string): string[] {
   return key.scopes.filter((scope) => scopeMatches(scope, name));
 }
+
+/**
+ * A store built by hand (not through parseTrustStore) could pair a key id with another key.
+ * Returns what is wrong with the entry, or null when its id is its key's.
+ */
+export function keyIdMismatch(entry: PublisherKey | RegistryKey, list: 'publishers' | 'registryKeys'): string | null {
+  let actual: string | undefined;
+  try {
+    actual = keyIdOf(entry.publicKey);
+  } catch {
+    actual = undefined;
+  }
+  if (actual === entry.keyId) return null;
+  return `the trust store's ${list} entry ${entry.keyId} holds a public key whose id is ${actual ?? 'unreadable'}; load the store with loadTrustStore/parseTrustStore and fix the problems it lists.`;
+}
+
+/** A key as messages name it: its id, and its label when it has one. */
+export function describeKey(entry: PublisherKey | RegistryKey): string {
+  return entry.label ? `${entry.keyId} (${entry.label})` : entry.keyId;
+}

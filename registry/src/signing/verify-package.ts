@@ -14,13 +14,13 @@
  */
 import { ManifestError, parseManifest } from '@townesdev/plugin-contract';
 import type { PluginManifest } from '@townesdev/plugin-contract';
-import { KEY_ID, isSignatureB64, keyIdOf, keyIdOfPrivateKey, signDocument, verifyDocument } from './keys.ts';
+import { KEY_ID, isSignatureB64, keyIdOfPrivateKey, signDocument, verifyDocument } from './keys.ts';
 import { manifestDigest } from './manifest-digest.ts';
 import { SignatureError } from './signature-error.ts';
 import { checkSubject, signedDocument } from './signed-document.ts';
 import type { SignedSubject } from './signed-document.ts';
-import { findPublisherKey, findRegistryKey, scopesCovering } from './trust-store.ts';
-import type { PublisherKey, RegistryKey, TrustStore } from './trust-store.ts';
+import { describeKey, findPublisherKey, findRegistryKey, keyIdMismatch, scopesCovering } from './trust-store.ts';
+import type { TrustStore } from './trust-store.ts';
 
 /** One version of a package as the caller holds it: the manifest is the one from the tarball. */
 export interface PackageVersion {
@@ -99,18 +99,19 @@ function checkPublisher(subject: SignedSubject, publisher: KeySignature, trust: 
         `get their public key, check that its id is ${publisher.keyId}, and add it under "publishers" with the scopes it may sign; otherwise do not install ${subject.name}.`,
     );
   }
-  consistent(entry, 'publishers');
+  const publisherProblem = keyIdMismatch(entry, 'publishers');
+  if (publisherProblem) throw new SignatureError('MALFORMED', publisherProblem);
   if (entry.revoked) {
     throw new SignatureError(
       'KEY_REVOKED',
-      `${pkg} is signed by publisher key ${who(entry)}, revoked on ${entry.revoked.at} (${entry.revoked.reason}). ` +
+      `${pkg} is signed by publisher key ${describeKey(entry)}, revoked on ${entry.revoked.at} (${entry.revoked.reason}). ` +
         `It is refused for every version; ask the publisher for ${subject.name} signed with their current key, or uninstall it.`,
     );
   }
   if (scopesCovering(entry, subject.name).length === 0) {
     throw new SignatureError(
       'KEY_OUT_OF_SCOPE',
-      `${pkg} is signed by publisher key ${who(entry)}, which the trust store allows to sign only ${entry.scopes.join(', ')}. ` +
+      `${pkg} is signed by publisher key ${describeKey(entry)}, which the trust store allows to sign only ${entry.scopes.join(', ')}. ` +
         `If this publisher really owns ${subject.name}, add a scope covering it to that key's entry; otherwise someone is publishing under another's name: do not install it.`,
     );
   }
@@ -118,7 +119,7 @@ function checkPublisher(subject: SignedSubject, publisher: KeySignature, trust: 
   if (!verifyDocument(document, publisher.signature, entry.publicKey)) {
     throw new SignatureError(
       'BAD_SIGNATURE',
-      `the publisher signature on ${pkg} by key ${who(entry)} does not match this package: its tarball, manifest, name or version differ from ` +
+      `the publisher signature on ${pkg} by key ${describeKey(entry)} does not match this package: its tarball, manifest, name or version differ from ` +
         `what the key signed (a tampered package, or the signature of another version). Do not install it; re-fetch it, and report it to the registry if it persists.`,
     );
   }
@@ -134,18 +135,19 @@ function checkRegistry(subject: SignedSubject, publisherKeyId: string, registry:
         `add the registry's public key under "registryKeys"; otherwise the package did not come through your registry: do not install it.`,
     );
   }
-  consistent(entry, 'registryKeys');
+  const registryProblem = keyIdMismatch(entry, 'registryKeys');
+  if (registryProblem) throw new SignatureError('MALFORMED', registryProblem);
   if (entry.revoked) {
     throw new SignatureError(
       'KEY_REVOKED',
-      `${pkg} is countersigned by registry key ${who(entry)}, revoked on ${entry.revoked.at} (${entry.revoked.reason}). ` +
+      `${pkg} is countersigned by registry key ${describeKey(entry)}, revoked on ${entry.revoked.at} (${entry.revoked.reason}). ` +
         `Re-sync once the registry has countersigned its packages with its new key (and that key is in "registryKeys").`,
     );
   }
   if (entry.notAfter !== undefined && now.getTime() > Date.parse(entry.notAfter)) {
     throw new SignatureError(
       'UNTRUSTED_REGISTRY',
-      `${pkg} is countersigned by registry key ${who(entry)}, trusted only until ${entry.notAfter} (its notAfter). The registry has rotated its key: ` +
+      `${pkg} is countersigned by registry key ${describeKey(entry)}, trusted only until ${entry.notAfter} (its notAfter). The registry has rotated its key: ` +
         `add its current key under "registryKeys" and re-sync, or move notAfter if the rotation is not finished.`,
     );
   }
@@ -153,7 +155,7 @@ function checkRegistry(subject: SignedSubject, publisherKeyId: string, registry:
   if (!verifyDocument(document, registry.signature, entry.publicKey)) {
     throw new SignatureError(
       'BAD_SIGNATURE',
-      `the registry signature on ${pkg} by key ${who(entry)} does not match this package and publisher key ${publisherKeyId}: the registry did not accept ` +
+      `the registry signature on ${pkg} by key ${describeKey(entry)} does not match this package and publisher key ${publisherKeyId}: the registry did not accept ` +
         `this version in this form (a tampered package, another version's signature, or a publisher signature offered as the registry's). Do not install it; re-sync.`,
     );
   }
@@ -189,22 +191,6 @@ function wellFormed(subject: SignedSubject, role: 'publisher' | 'registry', sign
   }
 }
 
-/** A store built by hand (not through parseTrustStore) could pair an id with another key: refuse it. */
-function consistent(entry: PublisherKey | RegistryKey, list: string): void {
-  let actual: string | undefined;
-  try {
-    actual = keyIdOf(entry.publicKey);
-  } catch {
-    actual = undefined;
-  }
-  if (actual !== entry.keyId) {
-    throw new SignatureError('MALFORMED', `the trust store's ${list} entry ${entry.keyId} holds a public key whose id is ${actual ?? 'unreadable'}; load the store with loadTrustStore/parseTrustStore and fix the problems it lists.`);
-  }
-}
-
-function who(entry: PublisherKey | RegistryKey): string {
-  return entry.label ? `${entry.keyId} (${entry.label})` : entry.keyId;
-}
 
 function show(value: unknown): string {
   if (typeof value !== 'string') return value === undefined ? '(missing)' : `(a ${value === null ? 'null' : typeof value})`;
