@@ -21,3 +21,4 @@ export {
   parseManifest,
 } from './manifest.ts';
 export type { PluginManifestInput } from './manifest.ts';
+export { ErrorBody, ErrorReply, REQUEST_ID_HEADER } from './http-error.ts';
