@@ -8,3 +8,4 @@ export { PostgresPluginStore } from './storage/postgres-plugin-store.ts';
 export { KERNEL_MIGRATIONS_TABLE, createKernelOrm, migrateKernel, pendingKernelMigrations, rollbackKernel } from './storage/kernel-orm.ts';
 export type { KernelOrm } from './storage/kernel-orm.ts';
 export { ensureDatabase } from './storage/maintenance-db.ts';
+export { runMigrationsLocked } from './storage/locked-migrator.ts';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
-import type { MigrationInfo, Transaction } from '@mikro-orm/core';
+import { runMigrationsLocked } from './locked-migrator.ts';
 import { kernelMigrations } from '../../migrations/index.ts';
 import { kernelEntities } from './entities/index.ts';
 
@@ -62,41 +62,16 @@ export interface RollbackOptions {
  * each migration once and the second one finds nothing to do.
  */
 export async function migrateKernel(orm: KernelOrm): Promise<string[]> {
-  return runLocked(orm, (migrator, trx) => migrator.up({ transaction: trx }));
+  return runMigrationsLocked(orm, MIGRATION_LOCK_KEY, (migrator, trx) => migrator.up({ transaction: trx }));
 }
 
 /** Revert kernel migrations: the last one by default. See docs/MIGRATIONS.md for what is lost. */
 export async function rollbackKernel(orm: KernelOrm, options: RollbackOptions = {}): Promise<string[]> {
-  return runLocked(orm, (migrator, trx) => migrator.down(options.to === undefined ? { transaction: trx } : { transaction: trx, to: options.to }));
+  return runMigrationsLocked(orm, MIGRATION_LOCK_KEY, (migrator, trx) => migrator.down(options.to === undefined ? { transaction: trx } : { transaction: trx, to: options.to }));
 }
 
 /** Names of the kernel migrations not yet applied. */
 export async function pendingKernelMigrations(orm: KernelOrm): Promise<string[]> {
   const pending = await new Migrator(orm.em).getPending();
   return pending.map((m) => m.name);
-}
-
-async function runLocked(orm: KernelOrm, run: (migrator: Migrator, trx: Transaction) => Promise<MigrationInfo[]>): Promise<string[]> {
-  // a fresh Migrator per run: it caches "tracking table exists", which a rolled-back run would falsify
-  const migrator = new Migrator(orm.em);
-  const connection = orm.em.getConnection();
-  const lock = (trx: Transaction) => connection.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY], 'all', trx);
-  // MikroORM's tracking table is created (under the lock) and committed first: the migrator
-  // probes for it on other pooled connections, which cannot see, and would block on, a table
-  // created but not yet committed by the migration transaction.
-  await connection.transactional(async (trx) => {
-    await lock(trx);
-    const storage = migrator.getStorage();
-    storage.setMasterMigration(trx);
-    try {
-      await storage.ensureTable();
-    } finally {
-      storage.unsetMasterMigration();
-    }
-  });
-  const done = await connection.transactional(async (trx) => {
-    await lock(trx);
-    return run(migrator, trx);
-  });
-  return done.map((m) => m.name);
 }
