@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125140000_registry_initial } from './Migration20261125140000_registry_initial.ts';
+import { Migration20261201120000_registry_publish_tokens } from './Migration20261201120000_registry_publish_tokens.ts';
 
 /**
  * The registry's schema migrations, oldest first. Listed explicitly (MikroORM's `migrationsList`)
@@ -8,4 +9,5 @@ import { Migration20261125140000_registry_initial } from './Migration20261125140
  */
 export const registryMigrations: MigrationObject[] = [
   { name: 'Migration20261125140000_registry_initial', class: Migration20261125140000_registry_initial },
+  { name: 'Migration20261201120000_registry_publish_tokens', class: Migration20261201120000_registry_publish_tokens },
 ];

@@ -11,3 +11,4 @@ export { TarballIntegrityError, verifyPluginTarball } from './verified/verified-
 export type { SignedTarball, VerifiedPlugin } from './verified/verified-plugin.ts';
 export * from './signed-index/index.ts';
 export * from './sync/index.ts';
+export * from './client/index.ts';

@@ -7,5 +7,5 @@ export { checkIntegrity, integrityOf, IntegrityError } from './integrity.ts';
 export type { IntegrityErrorCode } from './integrity.ts';
 export { UnsafeArchiveError } from './errors.ts';
 export type { UnsafeArchiveCode } from './errors.ts';
-export { DEFAULT_UNPACK_LIMITS } from './limits.ts';
+export { DEFAULT_UNPACK_LIMITS, maxTarBytes, resolveLimits } from './limits.ts';
 export type { UnpackLimits } from './limits.ts';

@@ -6,6 +6,8 @@
 export { RegistryError } from './registry-errors.ts';
 export type { RegistryErrorCode } from './registry-errors.ts';
 export { RegistryService } from './registry-service.ts';
+export { PUBLISH_TOKEN_PREFIX, PublishTokens, grantCovers, hashPublishToken } from './publish-tokens.ts';
+export type { CreateTokenInput, PublishGrant, PublishTokenInfo } from './publish-tokens.ts';
 export type {
   BuildIndexOptions,
   Download,

@@ -10,6 +10,8 @@ export type RegistryErrorCode =
   | 'NOT_FOUND'
   /** A request argument is out of range or of the wrong form (400). */
   | 'INVALID_INPUT'
+  /** The tarball holds another name@version than the one the publish was authorised for (400). */
+  | 'PACKAGE_MISMATCH'
   /** The row names a blob the blob store does not have (500: the store lost it). */
   | 'BLOB_MISSING';
 

@@ -12,6 +12,7 @@
  * so a client that retries after a lost response does not see an error. The existing record keeps
  * its original signatures and yank state.
  */
+import { createPublicKey } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, InferEntity, Transaction } from '@mikro-orm/core';
 import type { PluginManifest } from '@townesdev/plugin-contract';
@@ -62,6 +63,11 @@ export interface PublishInput {
   tarball: Uint8Array;
   /** The publisher's signature over this tarball's name, version, integrity and manifest. */
   publisher: KeySignature;
+  /**
+   * The name@version the caller authorised (the HTTP route's path, whose scope the publish token
+   * was checked against): a tarball of another package or version is refused (PACKAGE_MISMATCH).
+   */
+  expected?: { name: string; version: string };
 }
 
 export interface PublishResult {
@@ -121,6 +127,8 @@ export class RegistryService {
   readonly #now: () => Date;
   /** The registry's key id, for reference (the key id every countersignature and index carries). */
   readonly registryKeyId: string;
+  /** The registry's public key (SPKI PEM), for the trust entry runners add under `registryKeys`. */
+  readonly registryPublicKeyPem: string;
 
   constructor(options: RegistryServiceOptions) {
     this.#orm = options.orm;
@@ -128,6 +136,7 @@ export class RegistryService {
     this.#trust = options.trust;
     this.#registryPrivateKeyPem = options.registryKey.privateKeyPem;
     this.registryKeyId = keyIdOfPrivateKey(options.registryKey.privateKeyPem);
+    this.registryPublicKeyPem = createPublicKey(options.registryKey.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
     this.#unpackLimits = options.unpackLimits;
     this.#now = options.now ?? (() => new Date());
   }
@@ -141,6 +150,9 @@ export class RegistryService {
     if (!(input?.tarball instanceof Uint8Array)) throw new RegistryError('INVALID_INPUT', 'publish needs the tarball as bytes');
     const { manifest } = unpackPlugin(input.tarball, this.#unpackLimits);
     const { name, version } = manifest;
+    if (input.expected && (input.expected.name !== name || input.expected.version !== version)) {
+      throw new RegistryError('PACKAGE_MISMATCH', `the tarball holds ${name}@${version}, but ${show(input.expected.name)}@${show(input.expected.version)} was to be published`);
+    }
     const integrity = integrityOf(input.tarball);
     const { publisherKeyId } = verifyPublisherSignature({ name, version, integrity, manifest, publisher: input.publisher, trust: this.#trust });
 

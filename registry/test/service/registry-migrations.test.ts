@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@townesdev/kernel/testing
 import { registryMigrations } from '../../migrations/index.ts';
 import { createRegistryOrm, migrateRegistry, pendingRegistryMigrations, REGISTRY_MIGRATIONS_TABLE, rollbackRegistry, type RegistryOrm } from '../../src/storage/registry-orm.ts';
 
-const REGISTRY_TABLES = ['registry_index_state', 'registry_package', 'registry_version'];
+const REGISTRY_TABLES = ['registry_index_state', 'registry_package', 'registry_publish_token', 'registry_version'];
 
 let db: TestDatabase;
 let orm: RegistryOrm;
