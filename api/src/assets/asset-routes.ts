@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorReply } from '@townesdev/plugin-contract';
+import { canManageGuild } from '../auth/guild-access.ts';
+import { guardGuild, guardTenant } from '../auth/guild-guard.ts';
+import { sessionGuard } from '../auth/session-guard.ts';
+import type { SessionStore } from '../auth/session-store.ts';
+import { GuildParams } from '../marketplace/install-schemas.ts';
+import { installView } from '../marketplace/install-view.ts';
+import type { ApiDeps } from '../server/api-deps.ts';
+import { Guild, PluginInstallRecord, Tenant } from '../storage/entities/index.ts';
+import { dailyUsage } from '../usage/usage-counters.ts';
+import { AssetDetail, TenantAssets } from './asset-schemas.ts';
+
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
+
+/** A tenant's guilds ("assets") with plan and feature flags, and one guild's config, features and usage. */
+export const assetRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: SessionStore }> = async (app, { deps, sessions }) => {
+  app.addHook('preHandler', sessionGuard(sessions));
+
+  app.get('/v1/tenants/:tenantId/assets', {
+    schema: { tags: ['assets'], operationId: 'listAssets', summary: "The tenant's guilds with plan and feature flags", params: z.object({ tenantId: z.uuid() }), response: { 200: TenantAssets, ...errors } },
+  }, async (request) => {
+    const auth = guardTenant(request, request.params.tenantId);
+    const em = deps.orm.em.fork();
+    const tenant = await em.findOneOrFail(Tenant, { id: auth.tenantId });
+    const guilds = await em.find(Guild, { tenantId: tenant.id }, { orderBy: { name: 'asc' } });
+    const installs = await em.find(PluginInstallRecord, { guildId: { $in: guilds.map((g) => g.id) } }, { orderBy: { plugin: 'asc' } });
+    return {
+      tenant: { id: tenant.id, name: tenant.name, plan: tenant.plan },
+      assets: guilds.map((g) => {
+        const access = auth.guilds.find((a) => a.id === g.id);
+        return {
+          id: g.id,
+          name: g.name,
+          plan: tenant.plan,
+          canManage: access ? canManageGuild(access) : false,
+          features: installs.filter((i) => i.guildId === g.id).map((i) => ({ plugin: i.plugin, version: i.version, enabled: i.enabled })),
+        };
+      }),
+    };
+  });
+
+  app.get('/v1/assets/:guildId', {
+    schema: { tags: ['assets'], operationId: 'getAsset', summary: "A guild's plugins (config, grants, versions) and its last 7 days of usage", params: GuildParams, response: { 200: AssetDetail, ...errors } },
+  }, async (request) => {
+    const em = deps.orm.em.fork();
+    const { guild, tenant } = await guardGuild(em, request, request.params.guildId);
+    const to = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
+    const [installs, usage] = await Promise.all([
+      em.find(PluginInstallRecord, { guildId: guild.id }, { orderBy: { plugin: 'asc' } }),
+      dailyUsage(em.fork(), guild.id, from, to),
+    ]);
+    return { id: guild.id, name: guild.name, plan: tenant.plan, plugins: installs.map(installView), usage };
+  });
+};

@@ -1,0 +1,31 @@
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { ApiError } from '../server/api-error.ts';
+import type { SessionStore, SessionView } from './session-store.ts';
+
+export const SESSION_COOKIE = 'townes_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in person, set by sessionGuard; null on routes that do not require a login. */
+    auth: SessionView | null;
+  }
+}
+
+/** A preHandler that refuses a request without a live session (401) and tags its logs with the tenant. */
+export function sessionGuard(sessions: SessionStore): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    const session = token ? await sessions.find(token) : null;
+    if (!session) {
+      throw new ApiError(401, 'UNAUTHENTICATED', token ? 'the session has expired or was logged out' : 'this route needs a login', 'Log in with Discord: GET /v1/auth/discord/login.');
+    }
+    request.auth = session;
+    request.log = request.log.child({ tenantId: session.tenantId, userId: session.userId });
+  };
+}
+
+/** The session of a route behind sessionGuard. */
+export function authOf(request: FastifyRequest): SessionView {
+  if (!request.auth) throw new ApiError(401, 'UNAUTHENTICATED', 'this route needs a login', 'Log in with Discord: GET /v1/auth/discord/login.');
+  return request.auth;
+}

@@ -1,0 +1,86 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { REQUEST_ID_HEADER } from '@townesdev/plugin-contract';
+import { assetRoutes } from '../assets/asset-routes.ts';
+import { auditRoutes } from '../audit/audit-routes.ts';
+import { authRoutes } from '../auth/auth-routes.ts';
+import { SESSION_COOKIE } from '../auth/session-guard.ts';
+import { SessionStore } from '../auth/session-store.ts';
+import { healthRoutes } from '../health/health-routes.ts';
+import { incidentRoutes } from '../incidents/incident-routes.ts';
+import { catalogRoutes } from '../marketplace/catalog-routes.ts';
+import { installRoutes } from '../marketplace/install-routes.ts';
+import { runnerRoutes } from '../runner/runner-routes.ts';
+import { usageRoutes } from '../usage/usage-routes.ts';
+import { ApiError } from './api-error.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { requestIdOf } from './request-id.ts';
+
+export const API_VERSION = '1.0.0';
+
+export interface ApiServerOptions {
+  logger: Logger;
+  /** Extra route plugins mounted beside the API's own (the registry's routes, in `townes start`). */
+  mount?: Array<{ plugin: FastifyPluginAsync<never>; prefix?: string; options?: unknown }>;
+  /** Largest request body, bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+/**
+ * The control-plane HTTP server: request ids on every reply and log line, one error shape,
+ * security headers, CORS for the web app, Redis-backed rate limiting, zod validation and
+ * serialization on every route, and the OpenAPI document generated from the same schemas.
+ */
+export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, genReqId: requestIdOf, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'TownesDev Bot Platform API', version: API_VERSION, description: 'The control plane: Discord login, tenants, guilds, the per-guild plugin marketplace, usage, incidents, and the runner endpoints.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, runner: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(helmet, { global: true });
+  await app.register(cors, { origin: deps.settings.webOrigins, credentials: true, exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'] });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    redis: deps.redis,
+    nameSpace: `${deps.redisPrefix}rate-limit:`,
+    max: deps.settings.rateLimit.max,
+    timeWindow: deps.settings.rateLimit.windowMs,
+    // per login when there is one (many admins share an office IP), else per address
+    keyGenerator: (request) => request.cookies?.[SESSION_COOKIE] ? `s:${request.cookies[SESSION_COOKIE]}` : `ip:${request.ip}`,
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/internal/runner/'),
+    errorResponseBuilder: (_request, context) => new ApiError(429, 'RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`, `Retry after ${context.after}.`),
+  });
+
+  const sessions = new SessionStore(deps.orm, deps.settings.sessionTtlMs);
+  await app.register(healthRoutes, { deps });
+  await app.register(authRoutes, { deps, sessions });
+  await app.register(assetRoutes, { deps, sessions });
+  await app.register(catalogRoutes, { deps });
+  await app.register(installRoutes, { deps, sessions });
+  await app.register(usageRoutes, { deps, sessions });
+  await app.register(incidentRoutes, { deps, sessions });
+  await app.register(auditRoutes, { deps, sessions });
+  await app.register(runnerRoutes, { deps });
+  for (const m of options.mount ?? []) await app.register(m.plugin, { ...(m.options as object), ...(m.prefix ? { prefix: m.prefix } : {}) } as never);
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { USAGE_COUNTER_TABLE } from '../storage/entities/index.ts';
+import { USAGE_METRICS, type UsageMetric } from './usage-metric.ts';
+
+export interface UsageIncrement {
+  guildId: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  metric: UsageMetric;
+  value: number;
+}
+
+export type DailyUsage = { day: string } & Record<UsageMetric, number>;
+
+/** Add runners' counts in one statement (insert, or add to the existing row): batches never lose a count to a race. */
+export async function addUsage(em: EntityManager, increments: readonly UsageIncrement[]): Promise<void> {
+  if (increments.length === 0) return;
+  const values = increments.map(() => '(?, ?::date, ?, ?)').join(', ');
+  const params = increments.flatMap((i) => [i.guildId, i.day, i.metric, i.value]);
+  await em.getConnection().execute(
+    `insert into "${USAGE_COUNTER_TABLE}" ("guild_id", "day", "metric", "value") values ${values}
+     on conflict ("guild_id", "day", "metric") do update set "value" = "${USAGE_COUNTER_TABLE}"."value" + excluded."value"`,
+    params,
+    'run',
+  );
+}
+
+/** A guild's counters per day from `from` to `to` (inclusive, UTC), every day present, zeros where nothing was counted. */
+export async function dailyUsage(em: EntityManager, guildId: string, from: string, to: string): Promise<DailyUsage[]> {
+  const rows: { day: string; metric: UsageMetric; value: string }[] = await em.getConnection().execute(
+    `select to_char("day", 'YYYY-MM-DD') as "day", "metric", "value" from "${USAGE_COUNTER_TABLE}" where "guild_id" = ? and "day" between ?::date and ?::date`,
+    [guildId, from, to],
+  );
+  const days = new Map<string, DailyUsage>();
+  for (let d = new Date(`${from}T00:00:00Z`); d <= new Date(`${to}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+    const day = d.toISOString().slice(0, 10);
+    days.set(day, { day, ...(Object.fromEntries(USAGE_METRICS.map((m) => [m, 0])) as Record<UsageMetric, number>) });
+  }
+  for (const r of rows) {
+    const entry = days.get(r.day);
+    if (entry) entry[r.metric] = Number(r.value);
+  }
+  return [...days.values()];
+}
