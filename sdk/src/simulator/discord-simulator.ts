@@ -1,0 +1,126 @@
+/**
+ * `startDiscordSimulator()`: Discord's REST API, OAuth2 and (see gateway-server.ts) Gateway v10
+ * on one loopback port, for tests and local runs. An unmodified discord.js client connects with
+ * `new Client({ intents, rest: { api: sim.apiBase } })` and `client.login(sim.botToken)`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { createHttpFront } from './http-server.ts';
+import { Router } from './http-routing.ts';
+import { OAuthProvider, type OAuthProviderOptions } from './oauth-provider.ts';
+import { registerOAuthRoutes } from './oauth-routes.ts';
+import { DEFAULT_BUCKET_LIMITS, RateLimitBuckets, type BucketLimits } from './rate-limit-buckets.ts';
+import { RateLimitFaults, type RateLimitFault, type RateLimitFaultInput } from './rate-limit-faults.ts';
+import { RecordedRequests } from './request-log.ts';
+import type { SimulatorContext } from './simulator-context.ts';
+import { SimulatorState, type SimUser } from './simulator-state.ts';
+import { registerUserRoutes } from './user-routes.ts';
+
+export interface DiscordSimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  /** The bot user (one application per simulator; its id is also the application id). */
+  bot?: { id?: string; username?: string };
+  /** Default: a fresh token in Discord's format. */
+  botToken?: string;
+  /** Per-route bucket size and window (default 50 per second). */
+  rateLimits?: BucketLimits;
+  oauth?: OAuthProviderOptions;
+}
+
+export interface DiscordSimulatorFaults {
+  /** The next `count` matching REST requests get Discord's 429 reply. */
+  rateLimit(input: RateLimitFaultInput): RateLimitFault;
+  /** Removes pending rate-limit faults. */
+  clear(): void;
+}
+
+export interface DiscordSimulator {
+  /** `http://127.0.0.1:PORT` */
+  readonly baseUrl: string;
+  /** `http://127.0.0.1:PORT/api`: what DISCORD_API_BASE and discord.js's `rest.api` are set to. */
+  readonly apiBase: string;
+  /** `http://127.0.0.1:PORT/oauth2/authorize`: the consent page. */
+  readonly authorizeUrl: string;
+  readonly botToken: string;
+  readonly botUser: SimUser;
+  readonly applicationId: string;
+  readonly state: SimulatorState;
+  readonly oauth: OAuthProvider;
+  /** Every REST/OAuth request received, in order, secrets masked. */
+  readonly recorded: RecordedRequests;
+  readonly faults: DiscordSimulatorFaults;
+  /** Takes permission bits away from the bot in a guild (403 Missing Permissions where Discord would). */
+  withholdBotPermissions(guildId: string, bits: bigint | string): void;
+  close(): Promise<void>;
+}
+
+/** A bot token in Discord's shape: base64(user id).timestamp.hmac. */
+export function makeBotToken(botId: string): string {
+  return `${Buffer.from(botId).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`;
+}
+
+export async function startDiscordSimulator(options: DiscordSimulatorOptions = {}): Promise<DiscordSimulator> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const state = new SimulatorState(options.bot);
+  const oauth = new OAuthProvider(state, options.oauth);
+  let baseUrl = '';
+  const ctx: SimulatorContext = {
+    state,
+    oauth,
+    botToken: options.botToken ?? makeBotToken(state.bot.id),
+    applicationId: state.bot.id,
+    logger,
+    baseUrl: () => baseUrl,
+    changes: { messageCreated: () => {}, memberUpdated: () => {} },
+  };
+  const router = new Router();
+  registerOAuthRoutes(router, ctx);
+  registerUserRoutes(router, ctx);
+  const recorded = new RecordedRequests();
+  const faults = new RateLimitFaults();
+  const buckets = new RateLimitBuckets(options.rateLimits ?? DEFAULT_BUCKET_LIMITS);
+  const server = createServer(createHttpFront({ router, ctx, recorded, buckets, faults }));
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = `http://${host}:${address.port}`;
+  logger.info({ baseUrl }, 'discord simulator listening');
+
+  return {
+    baseUrl,
+    apiBase: `${baseUrl}/api`,
+    authorizeUrl: `${baseUrl}/oauth2/authorize`,
+    botToken: ctx.botToken,
+    botUser: state.bot,
+    applicationId: ctx.applicationId,
+    state,
+    oauth,
+    recorded,
+    faults: { rateLimit: (input) => faults.add(input), clear: () => faults.clear() },
+    withholdBotPermissions: (guildId, bits) => state.withholdBotPermissions(guildId, bits),
+    close: () => closeServer(server),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive sockets of clients (fetch, discord.js) would otherwise hold close() open.
+    server.closeAllConnections();
+  });
+}
