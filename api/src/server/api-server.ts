@@ -3,10 +3,11 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { REQUEST_ID_HEADER } from '@townesdev/plugin-contract';
+import { REGISTRY_SECURITY_SCHEMES, registryRoutes, type RegistryRoutesOptions } from '@townesdev/registry/http';
 import { assetRoutes } from '../assets/asset-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { authRoutes } from '../auth/auth-routes.ts';
@@ -27,8 +28,8 @@ export const API_VERSION = '1.0.0';
 
 export interface ApiServerOptions {
   logger: Logger;
-  /** Extra route plugins mounted beside the API's own (the registry's routes, in `townes start`). */
-  mount?: Array<{ plugin: FastifyPluginAsync<never>; prefix?: string; options?: unknown }>;
+  /** Mount the registry's routes under /v1/registry (one process serving both, as `townes start` does). */
+  registry?: RegistryRoutesOptions;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimit?: number;
 }
@@ -52,7 +53,13 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
     openapi: {
       openapi: '3.1.0',
       info: { title: 'TownesDev Bot Platform API', version: API_VERSION, description: 'The control plane: Discord login, tenants, guilds, the per-guild plugin marketplace, usage, incidents, and the runner endpoints.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, runner: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The login cookie set by POST /v1/auth/discord/callback' },
+          runner: { type: 'http', scheme: 'bearer', description: 'RUNNER_TOKEN, for the /internal/runner routes' },
+          ...REGISTRY_SECURITY_SCHEMES,
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -67,6 +74,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
     timeWindow: deps.settings.rateLimit.windowMs,
     // per login when there is one (many admins share an office IP), else per address
     keyGenerator: (request) => request.cookies?.[SESSION_COOKIE] ? `s:${request.cookies[SESSION_COOKIE]}` : `ip:${request.ip}`,
+    // health probes and runners are infrastructure, not people: they are never throttled
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/internal/runner/'),
     errorResponseBuilder: (_request, context) => new ApiError(429, 'RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`, `Retry after ${context.after}.`),
   });
@@ -81,6 +89,6 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   await app.register(incidentRoutes, { deps, sessions });
   await app.register(auditRoutes, { deps, sessions });
   await app.register(runnerRoutes, { deps });
-  for (const m of options.mount ?? []) await app.register(m.plugin, { ...(m.options as object), ...(m.prefix ? { prefix: m.prefix } : {}) } as never);
+  if (options.registry) await app.register(registryRoutes, { ...options.registry, prefix: '/v1/registry' });
   return app;
 }
