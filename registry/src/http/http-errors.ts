@@ -73,7 +73,7 @@ export function mapError(error: unknown): MappedError {
   if (error instanceof RegistryHttpError) return { status: error.status, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'request';
-    const problems = error.validation.map((v) => `${where}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}: ${v.message ?? 'invalid'}`);
+    const problems = error.validation.map((v) => `${[where, ...(v.instancePath ?? '').split('/').filter(Boolean)].join('.')}: ${v.message ?? 'invalid'}`);
     return { status: 400, code: 'VALIDATION_FAILED', message: `the request is not valid: ${problems.join('; ')}`, hint: 'Fix the fields named above; the OpenAPI document describes every route.' };
   }
   if (error instanceof RegistryError) {
@@ -106,6 +106,9 @@ function mapFastifyError(error: FastifyLikeError): MappedError {
   }
   if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && status === 400)) {
     return { status: 400, code: 'INVALID_JSON', message: 'the request body is not valid JSON', hint: 'Send a JSON object as the OpenAPI document describes.' };
+  }
+  if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return { status: 414, code: 'URI_TOO_LONG', message: 'a path segment of the URL is too long', hint: 'Package names are at most 214 characters.' };
   }
   if (status >= 400 && status < 500) {
     const code = /^FST_ERR_/.test(fastifyCode) ? 'BAD_REQUEST' : /^[A-Z][A-Z0-9_]*$/.test(fastifyCode) ? fastifyCode : 'BAD_REQUEST';

@@ -3,7 +3,7 @@
  * API server to mount, and a server that runs them alone. A separate entry so that runners and
  * the SDK, which only fetch and verify, never load Fastify.
  */
-export { registryRoutes, maxTarballBytes } from './registry-routes.ts';
+export { maxTarballBytes, registryRoutes, sendRegistryError } from './registry-routes.ts';
 export type { RegistryRoutesOptions } from './registry-routes.ts';
 export { createRegistryServer, registryRequestId } from './registry-server.ts';
 export type { RegistryServerOptions } from './registry-server.ts';

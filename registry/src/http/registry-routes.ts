@@ -65,7 +65,8 @@ function toWire(record: VersionRecord): VersionMetadata {
   return { ...record, publishedAt: record.publishedAt.toISOString() };
 }
 
-function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** Answer `error` in the ErrorReply shape with its status; the registry's error handler, exported for the standalone server's root. */
+export function sendRegistryError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const mapped = mapError(error);
   if (mapped.status >= 500) request.log.error({ err: error }, 'registry request failed');
   else request.log.info({ code: mapped.code, status: mapped.status }, mapped.message);
@@ -84,9 +85,9 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
   instance.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  instance.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
+  instance.setErrorHandler((error: FastifyError, request, reply) => sendRegistryError(error, request, reply));
   instance.setNotFoundHandler((request, reply) =>
-    sendError(new RegistryHttpError(404, 'ROUTE_NOT_FOUND', `no registry route ${request.method} ${request.url.split('?')[0]}`, 'See the registry section of the OpenAPI document for the routes.'), request, reply),
+    sendRegistryError(new RegistryHttpError(404, 'ROUTE_NOT_FOUND', `no registry route ${request.method} ${request.url.split('?')[0]}`, 'See the registry section of the OpenAPI document for the routes.'), request, reply),
   );
 
   const app = instance.withTypeProvider<ZodTypeProvider>();

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { REQUEST_ID_HEADER } from '@townesdev/plugin-contract';
-import { registryRoutes } from './registry-routes.ts';
+import { RegistryHttpError } from './http-errors.ts';
+import { registryRoutes, sendRegistryError } from './registry-routes.ts';
 import type { RegistryRoutesOptions } from './registry-routes.ts';
 
 export interface RegistryServerOptions extends RegistryRoutesOptions {
@@ -36,13 +37,20 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
     trustProxy: trustProxy ?? false,
     // the publish route raises its own limit; everything else is small JSON
     bodyLimit: 64 * 1024,
+    // an encoded scoped name of 214 characters is longer than the default 100
+    routerOptions: { maxParamLength: 512 },
+    // a malformed URL or an overlong segment fails before any route (or error handler) is chosen
+    frameworkErrors: (error, request, reply) => {
+      void sendRegistryError(error, request, reply);
+    },
   });
-  await app.register(registryRoutes, { ...routes, ...(prefix ? { prefix } : {}) });
-  // outside the routes' prefix, answer in the same shape too
+  // errors outside the routes' context (a prefix's siblings) answer in the same shape too
+  app.setErrorHandler((error, request, reply) => sendRegistryError(error, request, reply));
   if (prefix) {
     app.setNotFoundHandler((request, reply) =>
-      reply.header(REQUEST_ID_HEADER, request.id).status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, hint: `The registry routes are under ${prefix}.`, requestId: String(request.id) } }),
+      sendRegistryError(new RegistryHttpError(404, 'ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, `The registry routes are under ${prefix}.`), request, reply),
     );
   }
+  await app.register(registryRoutes, { ...routes, ...(prefix ? { prefix } : {}) });
   return app;
 }
