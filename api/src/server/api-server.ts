@@ -21,7 +21,7 @@ import { runnerRoutes } from '../runner/runner-routes.ts';
 import { usageRoutes } from '../usage/usage-routes.ts';
 import { ApiError } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { frameworkErrorReply, installErrorHandling } from './error-handler.ts';
 import { requestIdOf } from './request-id.ts';
 
 export const API_VERSION = '1.0.0';
@@ -40,7 +40,7 @@ export interface ApiServerOptions {
  * serialization on every route, and the OpenAPI document generated from the same schemas.
  */
 export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, genReqId: requestIdOf, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, genReqId: requestIdOf, frameworkErrors: frameworkErrorReply, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('auth', null);

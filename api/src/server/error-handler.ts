@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { ErrorReply } from '@townesdev/plugin-contract';
+import { REQUEST_ID_HEADER, type ErrorReply } from '@townesdev/plugin-contract';
 import { ApiError } from './api-error.ts';
 
 interface Described {
@@ -41,7 +41,17 @@ export function errorReply(request: FastifyRequest, d: Described): ErrorReply {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, d: Described): FastifyReply {
-  return reply.code(d.status).type('application/json; charset=utf-8').send(errorReply(request, d));
+  // set here too: errors raised before routing never reach the onRequest hook that sets it
+  return reply.code(d.status).header(REQUEST_ID_HEADER, request.id).type('application/json; charset=utf-8').send(errorReply(request, d));
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing (a URL that does not decode,
+ * a bad content-type header) get the same shape as everything else.
+ */
+export function frameworkErrorReply(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const d = describe(error);
+  void send(request, reply, { ...d, code: d.code === 'BAD_REQUEST' && error.code === 'FST_ERR_BAD_URL' ? 'INVALID_URL' : d.code });
 }
 
 /**
