@@ -33,6 +33,9 @@ export const DEFAULTS = Object.freeze({
   DISCORD_API_BASE: 'https://discord.com/api',
   SANDBOX_HOSTS: 2,
   SANDBOX_MODE: 'process',
+  REGISTRY_HOST: '127.0.0.1',
+  REGISTRY_PORT: 4873,
+  REGISTRY_DATA_DIR: '.townes/registry',
 } as const);
 
 export interface Config {
@@ -47,6 +50,13 @@ export interface Config {
   /** Number of sandbox host processes; 0 when sandboxMode is `inprocess`. */
   readonly sandboxHosts: number;
   readonly sandboxMode: SandboxMode;
+  /** Where `townes registry` listens. */
+  readonly registryHost: string;
+  readonly registryPort: number;
+  /** The registry's tarballs and countersigning key (generated once, mode 0600). */
+  readonly registryDataDir: string;
+  /** The publisher keys the registry accepts; unset: `<registryDataDir>/trust.json`. */
+  readonly registryTrustStore: string | undefined;
 }
 
 /** One bad variable: what it held (secrets hidden), what is wrong, and how to fix it. */
@@ -163,6 +173,32 @@ export const VARIABLES = {
     shown: 'plain',
     fix: `set SANDBOX_MODE=${DEFAULTS.SANDBOX_MODE} or leave it unset`,
   },
+  REGISTRY_HOST: {
+    schema: z.string().trim().regex(/^[A-Za-z0-9.:_-]{1,253}$/, { error: 'expected a host name or IP address, such as 127.0.0.1 or 0.0.0.0' }).default(DEFAULTS.REGISTRY_HOST),
+    shown: 'plain',
+    fix: `set REGISTRY_HOST=0.0.0.0 to listen on every interface, or leave it unset for ${DEFAULTS.REGISTRY_HOST}`,
+  },
+  REGISTRY_PORT: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[0-9]{1,5}$/, { error: 'expected a port number from 1 to 65535' })
+      .transform(Number)
+      .pipe(z.number().int().min(1, { error: 'expected a port number from 1 to 65535' }).max(65535, { error: 'expected a port number from 1 to 65535' }))
+      .optional(),
+    shown: 'plain',
+    fix: `set REGISTRY_PORT=${DEFAULTS.REGISTRY_PORT} or leave it unset`,
+  },
+  REGISTRY_DATA_DIR: {
+    schema: z.string().trim().min(1).default(DEFAULTS.REGISTRY_DATA_DIR),
+    shown: 'plain',
+    fix: `set REGISTRY_DATA_DIR to a folder the registry may write, or leave it unset for ${DEFAULTS.REGISTRY_DATA_DIR}`,
+  },
+  REGISTRY_TRUST_STORE: {
+    schema: z.string().trim().min(1).optional(),
+    shown: 'plain',
+    fix: 'set REGISTRY_TRUST_STORE to the path of the trust store (JSON) listing the publisher keys the registry accepts, or leave it unset',
+  },
 } satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -181,6 +217,10 @@ const schema = z
     DISCORD_API_BASE: unsetIfEmpty(VARIABLES.DISCORD_API_BASE.schema),
     SANDBOX_HOSTS: unsetIfEmpty(VARIABLES.SANDBOX_HOSTS.schema),
     SANDBOX_MODE: unsetIfEmpty(VARIABLES.SANDBOX_MODE.schema),
+    REGISTRY_HOST: unsetIfEmpty(VARIABLES.REGISTRY_HOST.schema),
+    REGISTRY_PORT: unsetIfEmpty(VARIABLES.REGISTRY_PORT.schema),
+    REGISTRY_DATA_DIR: unsetIfEmpty(VARIABLES.REGISTRY_DATA_DIR.schema),
+    REGISTRY_TRUST_STORE: unsetIfEmpty(VARIABLES.REGISTRY_TRUST_STORE.schema),
   } satisfies Record<VariableName, z.ZodType>)
   .superRefine((env, ctx) => {
     // SANDBOX_HOSTS=0 is the in-process development mode; the two variables must agree.
@@ -252,6 +292,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     discordApiBase: e.DISCORD_API_BASE,
     sandboxHosts,
     sandboxMode,
+    registryHost: e.REGISTRY_HOST,
+    registryPort: e.REGISTRY_PORT ?? DEFAULTS.REGISTRY_PORT,
+    registryDataDir: e.REGISTRY_DATA_DIR,
+    registryTrustStore: e.REGISTRY_TRUST_STORE,
   });
 }
 

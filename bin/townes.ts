@@ -3,6 +3,7 @@
 import { runPluginCli } from '@townesdev/sdk/cli';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { registry } from './registry.ts';
 import { start } from './start.ts';
 
 const USAGE = `Usage: townes <command>
@@ -11,6 +12,8 @@ Commands:
   start [--once]   Run everything that exists in one process (today: the plugin kernel with the
                    built-in plugins and a demo guild). --once exits after the demo.
   plugin <cmd>     The plugin author's commands (init, build, test); \`townes plugin help\`.
+  registry [cmd]   Serve the plugin registry on REGISTRY_PORT; publish tokens and its key;
+                   \`townes registry help\`.
   help             Show this help.
 
 Configuration comes from environment variables; see docs/OPERATIONS.md.`;
@@ -40,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       await start(config, logger.child({ role: 'start' }), args, (line) => console.log(line));
       return 0;
+    case 'registry':
+      return registry(config, logger.child({ role: 'registry' }), args, (line) => console.log(line), (line) => console.error(line));
     default:
       console.error(`townes: unknown command "${command}"\n\n${USAGE}`);
       return 64; // EX_USAGE

@@ -27,6 +27,10 @@ describe('loadConfig', () => {
         discordApiBase: 'https://discord.com/api',
         sandboxHosts: 2,
         sandboxMode: 'process',
+        registryHost: '127.0.0.1',
+        registryPort: 4873,
+        registryDataDir: '.townes/registry',
+        registryTrustStore: undefined,
       },
     );
     assert.ok(Object.isFrozen(config));

@@ -6,6 +6,7 @@ import { buildPlugin } from '../build/build-plugin.ts';
 import type { CliIo } from './cli-io.ts';
 import { EXIT } from './cli-io.ts';
 import { pluginTemplate } from './plugin-template.ts';
+import { download, publish } from './registry-commands.ts';
 import { keygen, pack, sign, verify } from './supply-chain-commands.ts';
 
 export { EXIT } from './cli-io.ts';
@@ -14,6 +15,8 @@ export type { CliIo } from './cli-io.ts';
 interface Command {
   usage: string;
   summary: string;
+  /** More for `--help` than fits in the summary. */
+  details?: string;
   run(args: string[], io: CliIo): Promise<number>;
 }
 
@@ -87,6 +90,29 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check integrity, archive safety and signatures against a trust store',
     run: verify,
   },
+  publish: {
+    usage: 'townes plugin publish <tarball | folder> --registry <url> [--token <token>] [--sig <file> | --key <private.pem>]',
+    summary: 'publish a signed tarball (or pack and sign a built folder with --key) to a registry; the token may come from TOWNES_REGISTRY_TOKEN',
+    details: [
+      'With a tarball, the publisher signature comes from <tarball>.sig.json (townes plugin sign), or --sig <file>, or is made',
+      'on the spot with --key. With a built plugin folder, it is packed and signed with --key. After a publish, the registry\'s',
+      'signature is added to the .sig.json, so townes plugin verify checks both. Publishing the same tarball again changes nothing;',
+      'another tarball under a published version is refused (versions are immutable).',
+      '',
+      'Options:',
+      '  --registry <url>   the registry (or TOWNES_REGISTRY_URL): http://127.0.0.1:4873, https://host/v1/registry',
+      '  --token <token>    your publish token (or TOWNES_REGISTRY_TOKEN), issued by the registry operator for your scope',
+      '',
+      'Exit codes: 0 published (or already there), 1 refused by the registry, 64 usage, 65 invalid tarball or signature file,',
+      '66 missing file, 69 registry unreachable, 77 token or key refused (401/403).',
+    ].join('\n'),
+    run: publish,
+  },
+  download: {
+    usage: 'townes plugin download <name>@<version> --registry <url> [--out <dir>]',
+    summary: 'fetch a published version and both its signatures (<tarball>.sig.json), for townes plugin verify',
+    run: download,
+  },
 };
 
 function help(io: CliIo): number {
@@ -112,7 +138,7 @@ export async function runPluginCli(args: string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`Usage: ${command.usage}\n\n${command.summary}`);
+    io.out(`Usage: ${command.usage}\n\n${command.summary}${command.details ? `\n\n${command.details}` : ''}`);
     return EXIT.ok;
   }
   return command.run(rest, io);

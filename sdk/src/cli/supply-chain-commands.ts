@@ -16,7 +16,7 @@ import type { CliIo } from './cli-io.ts';
 import { EXIT } from './cli-io.ts';
 
 /** A publisher's signature beside a tarball (`<tarball>.sig.json`); the registry adds its own on publish. */
-const SignatureFile = z.strictObject({
+export const SignatureFile = z.strictObject({
   name: z.string(),
   version: z.string(),
   integrity: z.string(),
@@ -24,12 +24,12 @@ const SignatureFile = z.strictObject({
   registry: z.strictObject({ keyId: z.string(), signature: z.string() }).optional(),
 });
 
-function flag(args: string[], name: string): string | undefined {
+export function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-function positional(args: string[]): string | undefined {
+export function positional(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     if (a.startsWith('--')) i++;
