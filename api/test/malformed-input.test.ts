@@ -6,7 +6,7 @@ import type { HttpClient } from './support/http-client.ts';
 
 let world: ApiWorld;
 let alice: HttpClient;
-let tenant = "";
+let tenant = '';
 const ALICE = '120000000000000001';
 const GUILD = '220000000000000001';
 const XP = encodeURIComponent('@test/xp');

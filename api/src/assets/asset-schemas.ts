@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TenantView } from '../auth/auth-schemas.ts';
 import { InstallView } from '../marketplace/install-schemas.ts';
 import { PLAN_IDS } from '../plans/plan.ts';
-import { DailyUsageView } from '../usage/usage-routes.ts';
+import { DailyUsageView } from '../usage/usage-schemas.ts';
 
 export const FeatureFlag = z.object({ plugin: z.string(), version: z.string(), enabled: z.boolean() }).meta({ id: 'FeatureFlag' });
 

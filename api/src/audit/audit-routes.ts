@@ -6,20 +6,7 @@ import { sessionGuard } from '../auth/session-guard.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
 import { AuditLog } from '../storage/entities/index.ts';
-
-const AuditEntryView = z
-  .object({
-    id: z.string(),
-    guildId: z.string().nullable(),
-    actorUserId: z.string(),
-    action: z.string(),
-    target: z.string(),
-    before: z.unknown(),
-    after: z.unknown(),
-    requestId: z.string(),
-    at: z.iso.datetime(),
-  })
-  .meta({ id: 'AuditEntry' });
+import { AuditPage, AuditQuery } from './audit-schemas.ts';
 
 /** Who changed what in the tenant, newest first (paged by `before`, an entry id). */
 export const auditRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: SessionStore }> = async (app, { deps, sessions }) => {
@@ -30,8 +17,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
       operationId: 'listAudit',
       summary: "The tenant's audit log",
       params: z.object({ tenantId: z.uuid() }),
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().regex(/^\d{1,18}$/).optional() }),
-      response: { 200: z.object({ entries: z.array(AuditEntryView) }), 400: ErrorReply, 401: ErrorReply, 404: ErrorReply },
+      querystring: AuditQuery,
+      response: { 200: AuditPage, 400: ErrorReply, 401: ErrorReply, 404: ErrorReply },
     },
   }, async (request) => {
     guardTenant(request, request.params.tenantId);

@@ -9,7 +9,7 @@ import { isRunner } from '../runner/runner-auth.ts';
 import { notFound } from '../server/api-error.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
 import { Guild, Incident, Tenant } from '../storage/entities/index.ts';
-import { CreateIncidentBody, IncidentView } from './incident-schemas.ts';
+import { CreateIncidentBody, IncidentList, IncidentQuery, IncidentView } from './incident-schemas.ts';
 
 const view = (i: InferEntity<typeof Incident>): z.infer<typeof IncidentView> => ({
   id: i.id,
@@ -61,8 +61,8 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Se
       operationId: 'listIncidents',
       summary: "The tenant's incidents, newest first",
       params: z.object({ tenantId: z.uuid() }),
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-      response: { 200: z.object({ incidents: z.array(IncidentView) }), 401: ErrorReply, 404: ErrorReply },
+      querystring: IncidentQuery,
+      response: { 200: IncidentList, 401: ErrorReply, 404: ErrorReply },
     },
   }, async (request) => {
     guardTenant(request, request.params.tenantId);

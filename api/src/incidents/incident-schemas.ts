@@ -25,3 +25,6 @@ export const IncidentView = z
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Incident' });
+
+export const IncidentQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const IncidentList = z.object({ incidents: z.array(IncidentView) }).meta({ id: 'IncidentList' });

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
 import { guardGuild } from '../auth/guild-guard.ts';
 import { sessionGuard } from '../auth/session-guard.ts';
@@ -8,11 +7,7 @@ import { GuildParams } from '../marketplace/install-schemas.ts';
 import { ApiError } from '../server/api-error.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
 import { dailyUsage } from './usage-counters.ts';
-
-const MAX_DAYS = 366;
-const Day = z.iso.date().describe('A UTC day, YYYY-MM-DD');
-export const DailyUsageView = z.object({ day: z.string(), events: z.number(), actions: z.number(), ai_tokens: z.number() }).meta({ id: 'DailyUsage' });
-const UsageReply = z.object({ guildId: z.string(), days: z.array(DailyUsageView) }).meta({ id: 'UsageReply' });
+import { MAX_DAYS, UsageQuery, UsageReply } from './usage-schemas.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const daysBefore = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
@@ -26,7 +21,7 @@ export const usageRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
       operationId: 'getDailyUsage',
       summary: "A guild's counters per day (default: the last 30 days)",
       params: GuildParams,
-      querystring: z.object({ from: Day.optional(), to: Day.optional() }),
+      querystring: UsageQuery,
       response: { 200: UsageReply, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
     },
   }, async (request) => {
