@@ -36,6 +36,12 @@ export const DEFAULTS = Object.freeze({
   REGISTRY_HOST: '127.0.0.1',
   REGISTRY_PORT: 4873,
   REGISTRY_DATA_DIR: '.townes/registry',
+  API_HOST: '127.0.0.1',
+  API_PORT: 3000,
+  OAUTH_REDIRECT_URI: 'http://localhost:5173/auth/callback',
+  WEB_ORIGINS: 'http://localhost:5173',
+  SESSION_TTL_HOURS: 168,
+  RATE_LIMIT_PER_MINUTE: 300,
 } as const);
 
 export interface Config {
@@ -57,6 +63,22 @@ export interface Config {
   readonly registryDataDir: string;
   /** The publisher keys the registry accepts; unset: `<registryDataDir>/trust.json`. */
   readonly registryTrustStore: string | undefined;
+  /** Where the API listens. */
+  readonly apiHost: string;
+  readonly apiPort: number;
+  /** The Discord application's OAuth2 client (absent: only the simulator can log people in). */
+  readonly discordClientId: string | undefined;
+  readonly discordClientSecret: string | undefined;
+  /** Where Discord sends the browser back after consent: the web app's callback page. */
+  readonly oauthRedirectUri: string;
+  /** Browser origins allowed to call the API with credentials. */
+  readonly webOrigins: string[];
+  readonly sessionTtlHours: number;
+  /** `Secure` cookies; on unless NODE_ENV is development or test (plain-http localhost). */
+  readonly cookieSecure: boolean;
+  /** The shared secret of runners for the API's /internal/runner routes. */
+  readonly runnerToken: string | undefined;
+  readonly rateLimitPerMinute: number;
 }
 
 /** One bad variable: what it held (secrets hidden), what is wrong, and how to fix it. */
@@ -114,6 +136,17 @@ const urlWith = (protocols: readonly string[], example: string) =>
       },
       { error: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, such as ${example}` },
     );
+
+/** A whole number in [min, max], from its decimal text. */
+const integerIn = (min: number, max: number) => {
+  const problem = `expected an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^[0-9]{1,10}$/, { error: problem })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: problem }).max(max, { error: problem }));
+};
 
 const SANDBOX_HOSTS_PROBLEM = `expected an integer from 0 to ${MAX_SANDBOX_HOSTS}`;
 
@@ -199,6 +232,60 @@ export const VARIABLES = {
     shown: 'plain',
     fix: 'set REGISTRY_TRUST_STORE to the path of the trust store (JSON) listing the publisher keys the registry accepts, or leave it unset',
   },
+  API_HOST: {
+    schema: z.string().trim().regex(/^[A-Za-z0-9.:_-]{1,253}$/, { error: 'expected a host name or IP address, such as 127.0.0.1 or 0.0.0.0' }).default(DEFAULTS.API_HOST),
+    shown: 'plain',
+    fix: `set API_HOST=0.0.0.0 to listen on every interface, or leave it unset for ${DEFAULTS.API_HOST}`,
+  },
+  API_PORT: {
+    schema: integerIn(1, 65535).optional(),
+    shown: 'plain',
+    fix: `set API_PORT=${DEFAULTS.API_PORT} or leave it unset`,
+  },
+  DISCORD_CLIENT_ID: {
+    schema: z.string().trim().regex(/^\d{15,21}$/, { error: 'expected the application id (a snowflake of digits)' }).optional(),
+    shown: 'plain',
+    fix: 'set DISCORD_CLIENT_ID to the application id from the Discord developer portal (OAuth2 page)',
+  },
+  DISCORD_CLIENT_SECRET: {
+    schema: z.string().trim().min(8, { error: 'is too short to be a client secret' }).optional(),
+    shown: 'secret',
+    fix: 'set DISCORD_CLIENT_SECRET to the client secret from the Discord developer portal (OAuth2 page)',
+  },
+  OAUTH_REDIRECT_URI: {
+    schema: urlWith(['https:', 'http:'], DEFAULTS.OAUTH_REDIRECT_URI).default(DEFAULTS.OAUTH_REDIRECT_URI),
+    shown: 'url',
+    fix: "set OAUTH_REDIRECT_URI to the web app's OAuth callback page, registered as a redirect in the Discord developer portal",
+  },
+  WEB_ORIGINS: {
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, { error: 'expected origins such as https://app.example.com (scheme and host, no path), comma-separated' })).min(1))
+      .default([DEFAULTS.WEB_ORIGINS]),
+    shown: 'plain',
+    fix: `set WEB_ORIGINS to the web app's origin(s), comma-separated, or leave it unset for ${DEFAULTS.WEB_ORIGINS}`,
+  },
+  SESSION_TTL_HOURS: {
+    schema: integerIn(1, 24 * 90).optional(),
+    shown: 'plain',
+    fix: `set SESSION_TTL_HOURS=${DEFAULTS.SESSION_TTL_HOURS} (1 to 2160) or leave it unset`,
+  },
+  COOKIE_SECURE: {
+    schema: enumOf(['true', 'false'] as const).optional(),
+    shown: 'plain',
+    fix: 'set COOKIE_SECURE=true (or false only for plain-http local development), or leave it unset',
+  },
+  RUNNER_TOKEN: {
+    schema: z.string().trim().min(24, { error: 'is shorter than 24 characters; use a long random secret' }).optional(),
+    shown: 'secret',
+    fix: 'set RUNNER_TOKEN to a long random secret (openssl rand -hex 32), the same on the API and its runners',
+  },
+  RATE_LIMIT_PER_MINUTE: {
+    schema: integerIn(1, 1_000_000).optional(),
+    shown: 'plain',
+    fix: `set RATE_LIMIT_PER_MINUTE=${DEFAULTS.RATE_LIMIT_PER_MINUTE} or leave it unset`,
+  },
 } satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -221,6 +308,16 @@ const schema = z
     REGISTRY_PORT: unsetIfEmpty(VARIABLES.REGISTRY_PORT.schema),
     REGISTRY_DATA_DIR: unsetIfEmpty(VARIABLES.REGISTRY_DATA_DIR.schema),
     REGISTRY_TRUST_STORE: unsetIfEmpty(VARIABLES.REGISTRY_TRUST_STORE.schema),
+    API_HOST: unsetIfEmpty(VARIABLES.API_HOST.schema),
+    API_PORT: unsetIfEmpty(VARIABLES.API_PORT.schema),
+    DISCORD_CLIENT_ID: unsetIfEmpty(VARIABLES.DISCORD_CLIENT_ID.schema),
+    DISCORD_CLIENT_SECRET: unsetIfEmpty(VARIABLES.DISCORD_CLIENT_SECRET.schema),
+    OAUTH_REDIRECT_URI: unsetIfEmpty(VARIABLES.OAUTH_REDIRECT_URI.schema),
+    WEB_ORIGINS: unsetIfEmpty(VARIABLES.WEB_ORIGINS.schema),
+    SESSION_TTL_HOURS: unsetIfEmpty(VARIABLES.SESSION_TTL_HOURS.schema),
+    COOKIE_SECURE: unsetIfEmpty(VARIABLES.COOKIE_SECURE.schema),
+    RUNNER_TOKEN: unsetIfEmpty(VARIABLES.RUNNER_TOKEN.schema),
+    RATE_LIMIT_PER_MINUTE: unsetIfEmpty(VARIABLES.RATE_LIMIT_PER_MINUTE.schema),
   } satisfies Record<VariableName, z.ZodType>)
   .superRefine((env, ctx) => {
     // SANDBOX_HOSTS=0 is the in-process development mode; the two variables must agree.
@@ -296,6 +393,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registryPort: e.REGISTRY_PORT ?? DEFAULTS.REGISTRY_PORT,
     registryDataDir: e.REGISTRY_DATA_DIR,
     registryTrustStore: e.REGISTRY_TRUST_STORE,
+    apiHost: e.API_HOST,
+    apiPort: e.API_PORT ?? DEFAULTS.API_PORT,
+    discordClientId: e.DISCORD_CLIENT_ID,
+    discordClientSecret: e.DISCORD_CLIENT_SECRET,
+    oauthRedirectUri: e.OAUTH_REDIRECT_URI,
+    webOrigins: e.WEB_ORIGINS,
+    sessionTtlHours: e.SESSION_TTL_HOURS ?? DEFAULTS.SESSION_TTL_HOURS,
+    cookieSecure: e.COOKIE_SECURE === undefined ? e.NODE_ENV === 'production' : e.COOKIE_SECURE === 'true',
+    runnerToken: e.RUNNER_TOKEN,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? DEFAULTS.RATE_LIMIT_PER_MINUTE,
   });
 }
 

@@ -3,6 +3,8 @@
 import { runPluginCli } from '@townesdev/sdk/cli';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { api } from './api.ts';
+import { migrate } from './migrate.ts';
 import { registry } from './registry.ts';
 import { start } from './start.ts';
 
@@ -11,6 +13,10 @@ const USAGE = `Usage: townes <command>
 Commands:
   start [--once]   Run everything that exists in one process (today: the plugin kernel with the
                    built-in plugins and a demo guild). --once exits after the demo.
+  api              Serve the control-plane HTTP API (with the registry under /v1/registry) on
+                   API_HOST:API_PORT.
+  migrate <action> Database migrations of the kernel, registry and API: up, down [--of owner],
+                   status.
   plugin <cmd>     The plugin author's commands (init, build, test); \`townes plugin help\`.
   registry [cmd]   Serve the plugin registry on REGISTRY_PORT; publish tokens and its key;
                    \`townes registry help\`.
@@ -43,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       await start(config, logger.child({ role: 'start' }), args, (line) => console.log(line));
       return 0;
+    case 'api':
+      return api(config, logger.child({ role: 'api' }), (line) => console.log(line), (line) => console.error(line));
+    case 'migrate':
+      return migrate(config, args, (line) => console.log(line), (line) => console.error(line));
     case 'registry':
       return registry(config, logger.child({ role: 'registry' }), args, (line) => console.log(line), (line) => console.error(line));
     default:

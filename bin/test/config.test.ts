@@ -31,6 +31,16 @@ describe('loadConfig', () => {
         registryPort: 4873,
         registryDataDir: '.townes/registry',
         registryTrustStore: undefined,
+        apiHost: '127.0.0.1',
+        apiPort: 3000,
+        discordClientId: undefined,
+        discordClientSecret: undefined,
+        oauthRedirectUri: 'http://localhost:5173/auth/callback',
+        webOrigins: ['http://localhost:5173'],
+        sessionTtlHours: 168,
+        cookieSecure: false,
+        runnerToken: undefined,
+        rateLimitPerMinute: 300,
       },
     );
     assert.ok(Object.isFrozen(config));
@@ -112,6 +122,19 @@ describe('loadConfig', () => {
       assert.match(error.message, problem);
     });
   }
+
+  test('the API variables: ports, origins, secrets and cookie security', () => {
+    const config = loadConfig({ API_PORT: '8080', WEB_ORIGINS: 'https://app.townes.dev, https://admin.townes.dev', NODE_ENV: 'production', RUNNER_TOKEN: 'r'.repeat(32), DISCORD_CLIENT_ID: '123456789012345678' });
+    assert.equal(config.apiPort, 8080);
+    assert.deepEqual(config.webOrigins, ['https://app.townes.dev', 'https://admin.townes.dev']);
+    assert.equal(config.cookieSecure, true, 'production cookies are Secure by default');
+    assert.equal(loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' }).cookieSecure, false);
+    for (const [variable, value] of [['API_PORT', '70000'], ['WEB_ORIGINS', 'https://app.townes.dev/path'], ['RUNNER_TOKEN', 'short'], ['DISCORD_CLIENT_ID', 'abc'], ['SESSION_TTL_HOURS', '0'], ['COOKIE_SECURE', 'maybe']] as const) {
+      const error = configError({ [variable]: value });
+      assert.equal(error.issues[0]!.variable, variable);
+    }
+    assert.doesNotMatch(configError({ RUNNER_TOKEN: 'short-secret' }).message, /short-secret/, 'the runner token is never shown');
+  });
 
   test('every bad variable is reported at once', () => {
     const error = configError({ NODE_ENV: 'x', LOG_LEVEL: 'y', SANDBOX_HOSTS: 'z', REDIS_URL: 'w' });
