@@ -7,9 +7,11 @@
  *   townes registry token list | token revoke <id>
  *   townes registry key                                  the trust entry runners add under registryKeys
  *
- * State: metadata and tokens in DATABASE_URL (registry_* tables, migrated at start), tarballs and
- * the registry's countersigning key (generated once, mode 0600) in REGISTRY_DATA_DIR, and the
- * publisher keys it accepts in REGISTRY_TRUST_STORE (docs/OPERATIONS.md).
+ * State: metadata and tokens in DATABASE_URL (registry_* tables, migrated at start), tarballs,
+ * the registry's countersigning key and the built-in plugins' publisher key (each generated once,
+ * mode 0600) in REGISTRY_DATA_DIR, and the publisher keys it accepts in REGISTRY_TRUST_STORE
+ * (docs/OPERATIONS.md). `townes start` uses openRegistry and publishBuiltinPlugins with the same
+ * data folder, so the registry accepts what the built-in publisher signs.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,6 +21,7 @@ import { loadTrustStore, parseTrustStore, type TrustStore } from '@townesdev/reg
 import { createRegistryServer } from '@townesdev/registry/http';
 import { createRegistryOrm, DiskBlobStore, migrateRegistry, PublishTokens, RegistryError, RegistryService, type RegistryOrm } from '@townesdev/registry/service';
 import type { Config } from './config.ts';
+import { ensureBuiltinPublisherKey, trustWithBuiltinPublisher } from './builtin-plugins.ts';
 import { ensureKeyFile } from './key-file.ts';
 
 export const REGISTRY_KEY_FILE = 'registry-key.pem';
@@ -59,7 +62,8 @@ export async function openRegistry(config: Config, logger: Logger): Promise<Open
   const dataDir = resolve(config.registryDataDir);
   const { key, created } = await ensureKeyFile(join(dataDir, REGISTRY_KEY_FILE));
   const trustStorePath = resolve(config.registryTrustStore ?? join(dataDir, 'trust.json'));
-  const trust = await loadRegistryTrust(trustStorePath);
+  // the installation's own built-in plugins (@townesdev/* only) are always accepted: see builtin-plugins.ts
+  const trust = trustWithBuiltinPublisher(await loadRegistryTrust(trustStorePath), await ensureBuiltinPublisherKey(dataDir));
   await ensureDatabase(config.databaseUrl);
   const orm = await createRegistryOrm(config.databaseUrl, { logMigrations: false });
   try {
@@ -79,9 +83,9 @@ async function serve(config: Config, logger: Logger, print: Print): Promise<numb
   const url = await app.listen({ host: config.registryHost, port: config.registryPort });
   print(`TownesDev plugin registry at ${url}`);
   print(`  registry key ${registry.service.registryKeyId}${registry.keyCreated ? ' (generated now)' : ''}: \`townes registry key\` prints the entry runners trust`);
-  print(registry.trustedPublishers > 0
-    ? `  accepts ${registry.trustedPublishers} publisher key(s) from ${registry.trustStorePath}`
-    : `  accepts no publisher yet: write their keys into ${registry.trustStorePath} (see registry/SIGNING.md) and restart`);
+  print(registry.trustedPublishers > 1
+    ? `  accepts ${registry.trustedPublishers - 1} publisher key(s) from ${registry.trustStorePath}, and the built-in plugins' key for @townesdev/*`
+    : `  accepts only the built-in plugins' key (@townesdev/*) yet: write publishers' keys into ${registry.trustStorePath} (see registry/SIGNING.md) and restart`);
   print('  publish tokens: townes registry token create --scope "@acme/*" --label "Acme"');
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
