@@ -189,8 +189,9 @@ export function apiMessage(state: SimulatorState, message: SimMessage): APIMessa
     embeds: message.embeds as APIMessage['embeds'],
     components: message.components as APIMessage['components'],
     pinned: false,
-    type: 0,
+    type: message.type,
     flags: message.flags,
+    ...(message.nonce !== null ? { nonce: message.nonce } : {}),
     ...(message.webhookId !== null ? { webhook_id: message.webhookId, application_id: message.webhookId } : {}),
   };
 }

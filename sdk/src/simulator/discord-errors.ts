@@ -19,9 +19,14 @@ export const alreadyAcknowledged = (): DiscordHttpError =>
 export const emptyMessage = (): DiscordHttpError => new DiscordHttpError(400, { message: 'Cannot send an empty message', code: 50006 });
 export const cannotDmUser = (): DiscordHttpError => new DiscordHttpError(403, { message: 'Cannot send messages to this user', code: 50007 });
 
-/** 400 Invalid Form Body with Discord's nested `errors` object, for one bad field. */
+/**
+ * 400 Invalid Form Body with Discord's nested `errors` object for one bad field; `field` is a
+ * dotted path (`0.name` becomes `{ "0": { "name": { "_errors": [...] } } }`, `_root` the body).
+ */
 export function invalidFormBody(field: string, code: string, message: string): DiscordHttpError {
-  return new DiscordHttpError(400, { message: 'Invalid Form Body', code: 50035, errors: { [field]: { _errors: [{ code, message }] } } });
+  let errors: Record<string, unknown> = { _errors: [{ code, message }] };
+  if (field !== '_root') for (const key of field.split('.').reverse()) errors = { [key]: errors };
+  return new DiscordHttpError(400, { message: 'Invalid Form Body', code: 50035, errors });
 }
 
 const UNKNOWN_ENTITY: Record<UnknownEntityError['entity'], { message: string; code: number }> = {

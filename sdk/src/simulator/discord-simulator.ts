@@ -17,6 +17,12 @@ import { RecordedRequests } from './request-log.ts';
 import type { SimulatorContext } from './simulator-context.ts';
 import { SimulatorState, type SimUser } from './simulator-state.ts';
 import { registerUserRoutes } from './user-routes.ts';
+import { registerCommandRoutes } from './command-routes.ts';
+import { registerGatewayInfoRoutes } from './gateway-info-routes.ts';
+import { registerGuildRoutes } from './guild-routes.ts';
+import { InteractionRegistry, type InteractionTimings } from './interaction-registry.ts';
+import { registerInteractionRoutes } from './interaction-routes.ts';
+import { registerMessageRoutes } from './message-routes.ts';
 
 export interface DiscordSimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -30,6 +36,10 @@ export interface DiscordSimulatorOptions {
   /** Per-route bucket size and window (default 50 per second). */
   rateLimits?: BucketLimits;
   oauth?: OAuthProviderOptions;
+  /** Interaction response window (Discord: 3000 ms) and token lifetime (15 minutes). */
+  interactions?: Partial<InteractionTimings>;
+  /** `shards` in `GET /gateway/bot` (what discord.js uses with `shards: 'auto'`). Default 1. */
+  recommendedShards?: number;
 }
 
 export interface DiscordSimulatorFaults {
@@ -54,6 +64,8 @@ export interface DiscordSimulator {
   /** Every REST/OAuth request received, in order, secrets masked. */
   readonly recorded: RecordedRequests;
   readonly faults: DiscordSimulatorFaults;
+  /** The interactions dispatched so far, with their tokens and responses. */
+  readonly interactions: InteractionRegistry;
   /** Takes permission bits away from the bot in a guild (403 Missing Permissions where Discord would). */
   withholdBotPermissions(guildId: string, bits: bigint | string): void;
   close(): Promise<void>;
@@ -81,6 +93,12 @@ export async function startDiscordSimulator(options: DiscordSimulatorOptions = {
   const router = new Router();
   registerOAuthRoutes(router, ctx);
   registerUserRoutes(router, ctx);
+  const interactions = new InteractionRegistry(options.interactions);
+  registerGatewayInfoRoutes(router, ctx, () => options.recommendedShards ?? 1);
+  registerGuildRoutes(router, ctx);
+  registerMessageRoutes(router, ctx);
+  registerCommandRoutes(router, ctx);
+  registerInteractionRoutes(router, ctx, interactions);
   const recorded = new RecordedRequests();
   const faults = new RateLimitFaults();
   const buckets = new RateLimitBuckets(options.rateLimits ?? DEFAULT_BUCKET_LIMITS);
@@ -102,6 +120,7 @@ export async function startDiscordSimulator(options: DiscordSimulatorOptions = {
     oauth,
     recorded,
     faults: { rateLimit: (input) => faults.add(input), clear: () => faults.clear() },
+    interactions,
     withholdBotPermissions: (guildId, bits) => state.withholdBotPermissions(guildId, bits),
     close: () => closeServer(server),
   };

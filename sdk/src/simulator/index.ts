@@ -15,3 +15,5 @@ export type { RateLimitFault, RateLimitFaultInput } from './rate-limit-faults.ts
 export type { BucketLimits } from './rate-limit-buckets.ts';
 export { ALL_PERMISSIONS, basePermissions, channelPermissions, permissionNames } from './permissions.ts';
 export { nextSnowflake, shardForGuild, snowflakeForShard } from './snowflake.ts';
+export { InteractionRegistry } from './interaction-registry.ts';
+export type { InteractionTimings, SimInteraction } from './interaction-registry.ts';

@@ -65,6 +65,8 @@ export interface SimMessage {
   channelId: string;
   guildId: string | null;
   authorId: string;
+  /** Discord's message type: 0 default, 20 a reply to a slash command. */
+  type: number;
   content: string;
   embeds: unknown[];
   components: unknown[];
@@ -74,6 +76,8 @@ export interface SimMessage {
   /** Set for interaction replies and followups, which Discord sends as the application's webhook. */
   webhookId: string | null;
   interactionId: string | null;
+  /** The sender's nonce, for `enforce_nonce` de-duplication. */
+  nonce: string | null;
 }
 
 /** What a member of @everyone may do in a new guild (a typical community server's defaults). */
