@@ -146,7 +146,11 @@ test('a bad config, an unknown plugin, a bot missing from the guild: refused wit
 });
 
 test('when the bot lacks a permission the plugin needs, the reply names it and links the fix', async () => {
-  world.sim.withholdBotPermissions(ids.guild, 1n << 11n);
+  // as an admin would on Discord: take Send Messages from @everyone and from the bot's role
+  const SEND = 1n << 11n;
+  const roles = [...world.sim.state.guild(ids.guild).roles.values()];
+  const saved = roles.map((r) => r.permissions);
+  for (const r of roles) r.permissions &= ~SEND;
   try {
     await alice.post(`/v1/assets/${ids.guild}/features/${enc(XP)}/disable`);
     const res = await alice.post(`/v1/assets/${ids.guild}/features/${enc(XP)}/enable`);
@@ -156,7 +160,7 @@ test('when the bot lacks a permission the plugin needs, the reply names it and l
     assert.match(error.message, /SendMessages/);
     assert.match(error.hint, /oauth2\/authorize\?client_id=townes-test-app&scope=bot\+applications\.commands&permissions=2048&guild_id=200000000000000001/);
   } finally {
-    world.sim.state.restoreBotPermissions(ids.guild);
+    roles.forEach((r, i) => (r.permissions = saved[i]!));
   }
   assert.equal((await alice.post(`/v1/assets/${ids.guild}/features/${enc(XP)}/enable`)).status, 200);
 });

@@ -2,20 +2,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
 import { canManageGuild } from '../auth/guild-access.ts';
-import { guardGuild, guardTenant } from '../auth/guild-guard.ts';
+import { admitToGuild, guardTenant } from '../auth/guild-guard.ts';
 import { sessionGuard } from '../auth/session-guard.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { GuildParams } from '../marketplace/install-schemas.ts';
-import { installView } from '../marketplace/install-view.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
 import { Guild, PluginInstallRecord, Tenant } from '../storage/entities/index.ts';
-import { dailyUsage } from '../usage/usage-counters.ts';
+import type { GuildSnapshots } from '../read-model/guild-snapshots.ts';
 import { AssetDetail, TenantAssets } from './asset-schemas.ts';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
 
 /** A tenant's guilds ("assets") with plan and feature flags, and one guild's config, features and usage. */
-export const assetRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: SessionStore }> = async (app, { deps, sessions }) => {
+export const assetRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: SessionStore; snapshots: GuildSnapshots }> = async (app, { deps, sessions, snapshots }) => {
   app.addHook('preHandler', sessionGuard(sessions));
 
   app.get('/v1/tenants/:tenantId/assets', {
@@ -44,14 +43,10 @@ export const assetRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
   app.get('/v1/assets/:guildId', {
     schema: { tags: ['assets'], operationId: 'getAsset', summary: "A guild's plugins (config, grants, versions) and its last 7 days of usage", params: GuildParams, response: { 200: AssetDetail, ...errors } },
   }, async (request) => {
-    const em = deps.orm.em.fork();
-    const { guild, tenant } = await guardGuild(em, request, request.params.guildId);
-    const to = new Date().toISOString().slice(0, 10);
-    const from = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
-    const [installs, usage] = await Promise.all([
-      em.find(PluginInstallRecord, { guildId: guild.id }, { orderBy: { plugin: 'asc' } }),
-      dailyUsage(em.fork(), guild.id, from, to),
-    ]);
-    return { id: guild.id, name: guild.name, plan: tenant.plan, plugins: installs.map(installView), usage };
+    const { guildId } = request.params;
+    const snapshot = await snapshots.snapshot(guildId);
+    admitToGuild(request, guildId, snapshot?.guild ?? null);
+    const { guild, installs } = snapshot!;
+    return { id: guild.id, name: guild.name, plan: guild.plan, plugins: installs, usage: await snapshots.recentUsage(guildId) };
   });
 };

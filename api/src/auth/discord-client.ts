@@ -11,6 +11,11 @@ export interface DiscordClientOptions {
   botToken?: string | undefined;
   /** Per request; default 10 s. */
   timeoutMs?: number;
+  /**
+   * How long a read of the bot's permissions in a guild is reused (default 30 s): toggling plugins
+   * must not spend Discord's rate limit. Tests that change permissions between calls set 0.
+   */
+  botPermissionTtlMs?: number;
 }
 
 const TokenReply = z.object({ access_token: z.string(), token_type: z.string(), scope: z.string().optional() });
@@ -32,6 +37,7 @@ const ALL_PERMISSIONS = (1n << 53n) - 1n;
 export class DiscordClient {
   readonly #o: DiscordClientOptions;
   #botUserId: string | undefined;
+  readonly #botPermissionCache = new Map<string, { bits: bigint | null; at: number }>();
 
   constructor(options: DiscordClientOptions) {
     this.#o = options;
@@ -66,6 +72,18 @@ export class DiscordClient {
    * the bot is not in the guild. Channel overwrites are not considered.
    */
   async botPermissions(guildId: string): Promise<bigint | null> {
+    const ttl = this.#o.botPermissionTtlMs ?? 30_000;
+    const cached = this.#botPermissionCache.get(guildId);
+    if (cached && Date.now() - cached.at < ttl) return cached.bits;
+    const bits = await this.#readBotPermissions(guildId);
+    if (ttl > 0) {
+      if (this.#botPermissionCache.size >= 10_000) this.#botPermissionCache.clear();
+      this.#botPermissionCache.set(guildId, { bits, at: Date.now() });
+    }
+    return bits;
+  }
+
+  async #readBotPermissions(guildId: string): Promise<bigint | null> {
     const auth = { authorization: `Bot ${this.#o.botToken ?? ''}` };
     this.#botUserId ??= UserReply.parse(await this.#json(await this.#fetch('/v10/users/@me', { headers: auth }), 'bot users/@me')).id;
     const guildRes = await this.#fetch(`/v10/guilds/${guildId}`, { headers: auth });

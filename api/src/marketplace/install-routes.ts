@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
 import { sessionGuard } from '../auth/session-guard.ts';
 import type { SessionStore } from '../auth/session-store.ts';
+import type { GuildSnapshots } from '../read-model/guild-snapshots.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
 import { ConfigureBody, GuildParams, GuildPluginParams, InstallBody, InstallView, UpgradeBody } from './install-schemas.ts';
 import { InstallService } from './install-service.ts';
@@ -11,8 +12,8 @@ const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorRe
 const tags = ['marketplace'];
 
 /** Install, configure, enable/disable (the seed's feature toggles), upgrade and uninstall plugins per guild. */
-export const installRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: SessionStore }> = async (app, { deps, sessions }) => {
-  const installs = new InstallService(deps);
+export const installRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: SessionStore; snapshots: GuildSnapshots }> = async (app, { deps, sessions, snapshots }) => {
+  const installs = new InstallService(deps, snapshots);
   app.addHook('preHandler', sessionGuard(sessions));
 
   app.post('/v1/assets/:guildId/plugins', {

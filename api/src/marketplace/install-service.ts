@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/audit-trail.ts';
 import { guardGuild } from '../auth/guild-guard.ts';
 import { planAllows } from '../plans/plan.ts';
 import { ApiError, notFound } from '../server/api-error.ts';
+import type { GuildSnapshots } from '../read-model/guild-snapshots.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
 import { PluginInstallRecord } from '../storage/entities/index.ts';
 import { checkBotPermissions, checkConfig, checkGrant, resolveInRegistry } from './install-checks.ts';
@@ -27,9 +28,11 @@ export interface InstallRequest {
  */
 export class InstallService {
   readonly #deps: ApiDeps;
+  readonly #snapshots: GuildSnapshots;
 
-  constructor(deps: ApiDeps) {
+  constructor(deps: ApiDeps, snapshots: GuildSnapshots) {
     this.#deps = deps;
+    this.#snapshots = snapshots;
   }
 
   install(request: FastifyRequest, guildId: string, body: InstallRequest): Promise<InstallView> {
@@ -113,6 +116,8 @@ export class InstallService {
       await em.flush();
       return after ?? before;
     });
+    // this instance forgets at once (read-your-writes); the notice tells runners and the other instances
+    this.#snapshots.invalidate(guildId);
     await this.#deps.notifier.guildChanged(guildId);
     if (!result) throw notFound(`${plugin} on this guild`);
     return result;

@@ -39,7 +39,7 @@ export async function openApiYaml(): Promise<string> {
     },
   };
   const registry: RegistryRoutesOptions = { service: notWhileGenerating('registry service'), tokens: notWhileGenerating('publish tokens') };
-  const app = await buildApiServer(deps, { logger: pino({ level: 'silent' }), registry });
+  const app = await buildApiServer(deps, { logger: pino({ level: 'silent' }), registry, readCaches: false });
   try {
     await app.ready();
     return `# Generated from the routes' zod schemas by \`npm run openapi\`; do not edit by hand.\n${stringify(app.swagger(), { aliasDuplicateObjects: false, lineWidth: 0 })}`;

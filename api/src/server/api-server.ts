@@ -18,6 +18,8 @@ import { incidentRoutes } from '../incidents/incident-routes.ts';
 import { catalogRoutes } from '../marketplace/catalog-routes.ts';
 import { installRoutes } from '../marketplace/install-routes.ts';
 import { runnerRoutes } from '../runner/runner-routes.ts';
+import { GuildSnapshots } from '../read-model/guild-snapshots.ts';
+import { ReadModelInvalidation, SESSION_ENDED_CHANNEL } from '../read-model/read-model-invalidation.ts';
 import { usageRoutes } from '../usage/usage-routes.ts';
 import { ApiError } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
@@ -32,6 +34,11 @@ export interface ApiServerOptions {
   registry?: RegistryRoutesOptions;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /**
+   * Keep read caches (sessions, guild snapshots) invalidated through Redis notices; default true.
+   * Off, every read goes to PostgreSQL (and nothing subscribes to Redis: generating the document).
+   */
+  readCaches?: boolean;
 }
 
 /**
@@ -40,7 +47,14 @@ export interface ApiServerOptions {
  * serialization on every route, and the OpenAPI document generated from the same schemas.
  */
 export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, genReqId: requestIdOf, frameworkErrors: frameworkErrorReply, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    genReqId: requestIdOf,
+    frameworkErrors: frameworkErrorReply,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // scoped plugin names and their versions make long path parameters
+    routerOptions: { maxParamLength: 512 },
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('auth', null);
@@ -79,12 +93,21 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
     errorResponseBuilder: (_request, context) => new ApiError(429, 'RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`, `Retry after ${context.after}.`),
   });
 
-  const sessions = new SessionStore(deps.orm, deps.settings.sessionTtlMs);
+  const caching = options.readCaches ?? true;
+  const sessions = new SessionStore(deps.orm, deps.settings.sessionTtlMs, {
+    cacheMs: caching ? 60_000 : 0,
+    onEnded: async (tokenHash) => void (await deps.redis.publish(deps.redisPrefix + SESSION_ENDED_CHANNEL, tokenHash)),
+  });
+  const snapshots = new GuildSnapshots(deps.orm, { disabled: !caching });
+  if (caching) {
+    const invalidation = await ReadModelInvalidation.start(deps.redis, deps.redisPrefix, snapshots, sessions, app.log);
+    app.addHook('onClose', () => invalidation.stop());
+  }
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps, sessions });
-  await app.register(assetRoutes, { deps, sessions });
+  await app.register(assetRoutes, { deps, sessions, snapshots });
   await app.register(catalogRoutes, { deps });
-  await app.register(installRoutes, { deps, sessions });
+  await app.register(installRoutes, { deps, sessions, snapshots });
   await app.register(usageRoutes, { deps, sessions });
   await app.register(incidentRoutes, { deps, sessions });
   await app.register(auditRoutes, { deps, sessions });

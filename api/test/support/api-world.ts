@@ -42,12 +42,14 @@ export interface ApiWorld {
   settings: ApiSettings;
   /** An anonymous client (no cookies yet). */
   anonymous(): HttpClient;
+  /** Another API instance on the same database and Redis (as in a scaled-out deployment); closed with the world. */
+  secondInstance(): Promise<string>;
   /** Log `userId` in through Discord OAuth; the client holds the session cookie. */
   login(userId: string): Promise<HttpClient>;
   close(): Promise<void>;
 }
 
-export async function startApiWorld(overrides: Partial<ApiSettings> = {}): Promise<ApiWorld> {
+export async function startApiWorld(overrides: Partial<ApiSettings> = {}, options: { botPermissionTtlMs?: number; logLevel?: string } = {}): Promise<ApiWorld> {
   const db = await createTestDatabase('townes_api_test');
   const orm = await createApiOrm(db.url, { logMigrations: false });
   await migrateApi(orm);
@@ -81,17 +83,24 @@ export async function startApiWorld(overrides: Partial<ApiSettings> = {}): Promi
     orm,
     redis,
     redisPrefix,
-    discord: new DiscordClient({ apiBase: sim.apiBase, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, botToken: sim.botToken }),
+    discord: new DiscordClient({ apiBase: sim.apiBase, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, botToken: sim.botToken, botPermissionTtlMs: options.botPermissionTtlMs ?? 0 }),
     registry,
     notifier: new GuildChangeNotifier(redis, redisPrefix),
     settings,
   };
-  const app = await buildApiServer(deps, { logger: pino({ level: process.env.TOWNES_TEST_LOG ?? 'silent' }) });
+  const logger = pino({ level: options.logLevel ?? process.env.TOWNES_TEST_LOG ?? 'silent' });
+  const app = await buildApiServer(deps, { logger });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const others: FastifyInstance[] = [];
 
   const world: ApiWorld = {
     db, orm, registryOrm, registry, publisherKey, redis, redisPrefix, sim, app, baseUrl: address, settings,
     anonymous: () => new HttpClient(address),
+    async secondInstance() {
+      const other = await buildApiServer(deps, { logger });
+      others.push(other);
+      return other.listen({ port: 0, host: '127.0.0.1' });
+    },
     async login(userId) {
       const client = new HttpClient(address);
       const start = await client.get('/v1/auth/discord/login');
@@ -105,6 +114,7 @@ export async function startApiWorld(overrides: Partial<ApiSettings> = {}): Promi
       return client;
     },
     async close() {
+      for (const other of others) await other.close();
       await app.close();
       const keys = await redis.keys(`${redisPrefix}*`);
       if (keys.length > 0) await redis.del(...keys);
