@@ -42,7 +42,7 @@ test('the typed client drives the marketplace and parses every reply with the ro
   assert.equal(incident.source, `user:${USER}`);
   assert.deepEqual((await client.listIncidents(session.tenant.id)).incidents.map((i) => i.title), ['Welcome channel deleted']);
   const audit = await client.listAudit(session.tenant.id, { limit: 2 });
-  assert.deepEqual(audit.entries.map((e) => e.action), ['plugin.disable', 'plugin.install']);
+  assert.deepEqual(audit.entries.map((e) => e.action), ['incident.create', 'plugin.disable']);
   await client.uninstallPlugin(GUILD, '@test/hello');
 });
 

@@ -25,3 +25,20 @@ test('past the limit a caller gets 429 in the one error shape, counted in Redis;
   assert.ok((await world.redis.keys(`${world.redisPrefix}rate-limit:*`)).length > 0, 'the counter lives in Redis, shared by every API process');
   for (let i = 0; i < 8; i++) assert.equal((await client.get('/healthz')).status, 200);
 });
+
+test('a session past its expiry is refused with 401 and a hint to log in again', async () => {
+  const short = await startApiWorld({ sessionTtlMs: 2000 });
+  try {
+    short.sim.state.addUser({ id: '150000000000000001', username: 'brief' });
+    const client = await short.login('150000000000000001');
+    assert.equal((await client.get('/v1/auth/session')).status, 200);
+    await new Promise((r) => setTimeout(r, 2200));
+    const expired = await client.get('/v1/auth/session');
+    assert.equal(expired.status, 401);
+    const body = ErrorReply.parse(expired.body);
+    assert.equal(body.error.code, 'UNAUTHENTICATED');
+    assert.match(body.error.hint ?? '', /Log in/);
+  } finally {
+    await short.close();
+  }
+});

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
 import { canManageGuild } from '../auth/guild-access.ts';
 import { admitToGuild, guardTenant } from '../auth/guild-guard.ts';
-import { sessionGuard } from '../auth/session-guard.ts';
+import { SESSION_SECURITY, sessionGuard } from '../auth/session-guard.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { GuildParams } from '../marketplace/install-schemas.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
@@ -18,7 +18,7 @@ export const assetRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
   app.addHook('preHandler', sessionGuard(sessions));
 
   app.get('/v1/tenants/:tenantId/assets', {
-    schema: { tags: ['assets'], operationId: 'listAssets', summary: "The tenant's guilds with plan and feature flags", params: z.object({ tenantId: z.uuid() }), response: { 200: TenantAssets, ...errors } },
+    schema: { tags: ['assets'], operationId: 'listAssets', security: SESSION_SECURITY, summary: "The tenant's guilds with plan and feature flags", params: z.object({ tenantId: z.uuid() }), response: { 200: TenantAssets, ...errors } },
   }, async (request) => {
     const auth = guardTenant(request, request.params.tenantId);
     const em = deps.orm.em.fork();
@@ -41,7 +41,7 @@ export const assetRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
   });
 
   app.get('/v1/assets/:guildId', {
-    schema: { tags: ['assets'], operationId: 'getAsset', summary: "A guild's plugins (config, grants, versions) and its last 7 days of usage", params: GuildParams, response: { 200: AssetDetail, ...errors } },
+    schema: { tags: ['assets'], operationId: 'getAsset', security: SESSION_SECURITY, summary: "A guild's plugins (config, grants, versions) and its last 7 days of usage", params: GuildParams, response: { 200: AssetDetail, ...errors } },
   }, async (request) => {
     const { guildId } = request.params;
     const snapshot = await snapshots.snapshot(guildId);

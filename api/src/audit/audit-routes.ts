@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
 import { guardTenant } from '../auth/guild-guard.ts';
-import { sessionGuard } from '../auth/session-guard.ts';
+import { SESSION_SECURITY, sessionGuard } from '../auth/session-guard.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
 import { AuditLog } from '../storage/entities/index.ts';
@@ -14,7 +14,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
     preHandler: sessionGuard(sessions),
     schema: {
       tags: ['audit'],
-      operationId: 'listAudit',
+      operationId: 'listAudit', security: SESSION_SECURITY,
       summary: "The tenant's audit log",
       params: z.object({ tenantId: z.uuid() }),
       querystring: AuditQuery,

@@ -7,7 +7,7 @@ import { AppUser, Tenant } from '../storage/entities/index.ts';
 import { CallbackBody, LoginReply, SessionReply } from './auth-schemas.ts';
 import { recordLogin } from './login.ts';
 import { OAuthStateStore } from './oauth-state-store.ts';
-import { SESSION_COOKIE, authOf, sessionGuard } from './session-guard.ts';
+import { SESSION_COOKIE, SESSION_SECURITY, authOf, sessionGuard } from './session-guard.ts';
 import type { SessionStore } from './session-store.ts';
 
 const STATE_COOKIE = 'townes_oauth_state';
@@ -69,7 +69,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessio
 
   app.get('/v1/auth/session', {
     preHandler: sessionGuard(sessions),
-    schema: { tags: ['auth'], operationId: 'getSession', summary: 'Who is logged in', response: { 200: SessionReply, 401: ErrorReply } },
+    schema: { tags: ['auth'], operationId: 'getSession', security: SESSION_SECURITY, summary: 'Who is logged in', response: { 200: SessionReply, 401: ErrorReply } },
   }, async (request) => {
     const auth = authOf(request);
     const em = deps.orm.em.fork();
@@ -79,7 +79,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessio
 
   app.post('/v1/auth/logout', {
     preHandler: sessionGuard(sessions),
-    schema: { tags: ['auth'], operationId: 'logout', summary: 'End the session', response: { 204: z.undefined(), 401: ErrorReply } },
+    schema: { tags: ['auth'], operationId: 'logout', security: SESSION_SECURITY, summary: 'End the session', response: { 204: z.undefined(), 401: ErrorReply } },
   }, async (request, reply) => {
     await sessions.destroy(authOf(request).tokenHash);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

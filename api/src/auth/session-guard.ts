@@ -4,6 +4,9 @@ import type { SessionStore, SessionView } from './session-store.ts';
 
 export const SESSION_COOKIE = 'townes_session';
 
+/** OpenAPI: the route needs the session cookie (the `session` security scheme). */
+export const SESSION_SECURITY = [{ session: [] }];
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in person, set by sessionGuard; null on routes that do not require a login. */

@@ -2,8 +2,9 @@ import type { InferEntity } from '@mikro-orm/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
+import { recordAudit } from '../audit/audit-trail.ts';
 import { guardGuild, guardTenant } from '../auth/guild-guard.ts';
-import { sessionGuard } from '../auth/session-guard.ts';
+import { SESSION_SECURITY, sessionGuard } from '../auth/session-guard.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { isRunner } from '../runner/runner-auth.ts';
 import { notFound } from '../server/api-error.ts';
@@ -30,6 +31,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Se
     schema: {
       tags: ['incidents'],
       operationId: 'createIncident',
+      security: [...SESSION_SECURITY, { runner: [] }],
       summary: 'Report an incident for a tenant (and guild): by a runner, or by an admin of that guild',
       body: CreateIncidentBody,
       response: { 201: IncidentView, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
@@ -48,8 +50,14 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Se
       const guild = body.guildId ? await em.findOne(Guild, { id: body.guildId }) : null;
       if (body.guildId && guild?.tenantId !== body.tenantId) throw notFound(`guild ${body.guildId} of tenant ${body.tenantId}`);
     }
-    const incident = em.create(Incident, { tenantId: body.tenantId, guildId: body.guildId ?? null, severity: body.severity, source, title: body.title, detail: body.detail ?? null });
-    await em.flush();
+    const actor = request.auth?.userId;
+    const incident = await em.transactional(async (tx) => {
+      const row = tx.create(Incident, { tenantId: body.tenantId, guildId: body.guildId ?? null, severity: body.severity, source, title: body.title, detail: body.detail ?? null });
+      await tx.flush();
+      // a person's report is a change they made, audited in the same transaction; a runner's is not a person's
+      if (actor) recordAudit(tx, { tenantId: body.tenantId, guildId: body.guildId ?? null, actorUserId: actor, action: 'incident.create', target: row.id, after: view(row), requestId: String(request.id) });
+      return row;
+    });
     request.log.warn({ tenantId: body.tenantId, guildId: body.guildId, severity: body.severity, source }, `incident: ${body.title}`);
     return reply.code(201).send(view(incident));
   });
@@ -58,7 +66,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Se
     preHandler: guard,
     schema: {
       tags: ['incidents'],
-      operationId: 'listIncidents',
+      operationId: 'listIncidents', security: SESSION_SECURITY,
       summary: "The tenant's incidents, newest first",
       params: z.object({ tenantId: z.uuid() }),
       querystring: IncidentQuery,

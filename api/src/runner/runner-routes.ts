@@ -9,6 +9,7 @@ import { runnerGuard } from './runner-auth.ts';
 import { DesiredState, RunnerGuildsQuery, RunnerGuildsReply, UsageReport } from './runner-schemas.ts';
 
 const errors = { 400: ErrorReply, 401: ErrorReply };
+const RUNNER_SECURITY = [{ runner: [] }];
 
 /**
  * What runners read and report, authenticated as a runner: the guilds that have plugins, one
@@ -18,7 +19,7 @@ export const runnerRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app
   app.addHook('preHandler', runnerGuard(deps.settings.runnerToken));
 
   app.get('/internal/runner/guilds', {
-    schema: { tags: ['runner'], operationId: 'runnerListGuilds', summary: 'Guilds with at least one plugin installed, by id', querystring: RunnerGuildsQuery, response: { 200: RunnerGuildsReply, ...errors } },
+    schema: { tags: ['runner'], operationId: 'runnerListGuilds', security: RUNNER_SECURITY, summary: 'Guilds with at least one plugin installed, by id', querystring: RunnerGuildsQuery, response: { 200: RunnerGuildsReply, ...errors } },
   }, async (request) => {
     const { after, limit } = request.query;
     // ids are snowflakes: order by (length, text) is numeric order without casting
@@ -31,14 +32,14 @@ export const runnerRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app
   });
 
   app.get('/internal/runner/guilds/:guildId/desired-state', {
-    schema: { tags: ['runner'], operationId: 'runnerDesiredState', summary: "A guild's plugins, versions, config and grants", params: GuildParams, response: { 200: DesiredState, ...errors } },
+    schema: { tags: ['runner'], operationId: 'runnerDesiredState', security: RUNNER_SECURITY, summary: "A guild's plugins, versions, config and grants", params: GuildParams, response: { 200: DesiredState, ...errors } },
   }, async (request) => {
     const rows = await deps.orm.em.fork().find(PluginInstallRecord, { guildId: request.params.guildId }, { orderBy: { plugin: 'asc' } });
     return { guildId: request.params.guildId, plugins: rows.map(({ plugin, version, range, enabled, config, grants }) => ({ plugin, version, range, enabled, config, grants })) };
   });
 
   app.post('/internal/runner/usage', {
-    schema: { tags: ['runner'], operationId: 'runnerReportUsage', summary: 'Add usage counts (events, actions, AI tokens) per guild and day', body: UsageReport, response: { 204: z.undefined(), ...errors } },
+    schema: { tags: ['runner'], operationId: 'runnerReportUsage', security: RUNNER_SECURITY, summary: 'Add usage counts (events, actions, AI tokens) per guild and day', body: UsageReport, response: { 204: z.undefined(), ...errors } },
   }, async (request, reply) => {
     await addUsage(deps.orm.em.fork(), request.body.counts);
     return reply.code(204).send();

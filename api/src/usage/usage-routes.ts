@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
 import { guardGuild } from '../auth/guild-guard.ts';
-import { sessionGuard } from '../auth/session-guard.ts';
+import { SESSION_SECURITY, sessionGuard } from '../auth/session-guard.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { GuildParams } from '../marketplace/install-schemas.ts';
 import { ApiError } from '../server/api-error.ts';
@@ -18,7 +18,7 @@ export const usageRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
     preHandler: sessionGuard(sessions),
     schema: {
       tags: ['usage'],
-      operationId: 'getDailyUsage',
+      operationId: 'getDailyUsage', security: SESSION_SECURITY,
       summary: "A guild's counters per day (default: the last 30 days)",
       params: GuildParams,
       querystring: UsageQuery,
