@@ -21,7 +21,12 @@ function world(state: Map<string, DesiredPlugin[]>) {
   const prefetched: string[] = [];
   let slow: Promise<void> | null = null;
   const sync = new DesiredStateSync({
-    kernel: { applyGuild: async (guildId, installs) => void applied.push({ guildId, installs }) ?? [] },
+    kernel: {
+      applyGuild: async (guildId, installs) => {
+        applied.push({ guildId, installs });
+        return [];
+      },
+    },
     source: {
       guilds: async () => [...state.keys()],
       desiredState: async (guildId) => {
