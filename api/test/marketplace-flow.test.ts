@@ -121,6 +121,7 @@ test('install with a range and a grant, configure, disable, enable, upgrade: eac
     const desired = await world.anonymous().request('GET', `/internal/runner/guilds/${ids.guild}/desired-state`, undefined, { authorization: 'Bearer runner-token-for-tests-0123456789' });
     assert.equal(desired.status, 200);
     assert.deepEqual((desired.body as { plugins: Array<{ version: string }> }).plugins.map((p) => p.version), ['1.1.0']);
+    assert.equal((desired.body as { tenantId: string }).tenantId, tenantId, 'runners name the tenant when they report an incident');
     await waitFor(() => notices.length >= 6);
     assert.ok(notices.every((g) => g === ids.guild), 'each notice names the guild that changed');
   } finally {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorReply } from '@townesdev/plugin-contract';
 import { GuildParams } from '../marketplace/install-schemas.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
-import { PluginInstallRecord, PLUGIN_INSTALL_TABLE } from '../storage/entities/index.ts';
+import { Guild, PluginInstallRecord, PLUGIN_INSTALL_TABLE } from '../storage/entities/index.ts';
 import { addUsage } from '../usage/usage-counters.ts';
 import { runnerGuard } from './runner-auth.ts';
 import { DesiredState, RunnerGuildsQuery, RunnerGuildsReply, UsageReport } from './runner-schemas.ts';
@@ -34,8 +34,10 @@ export const runnerRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app
   app.get('/internal/runner/guilds/:guildId/desired-state', {
     schema: { tags: ['runner'], operationId: 'runnerDesiredState', security: RUNNER_SECURITY, summary: "A guild's plugins, versions, config and grants", params: GuildParams, response: { 200: DesiredState, ...errors } },
   }, async (request) => {
-    const rows = await deps.orm.em.fork().find(PluginInstallRecord, { guildId: request.params.guildId }, { orderBy: { plugin: 'asc' } });
-    return { guildId: request.params.guildId, plugins: rows.map(({ plugin, version, range, enabled, config, grants }) => ({ plugin, version, range, enabled, config, grants })) };
+    const em = deps.orm.em.fork();
+    const rows = await em.find(PluginInstallRecord, { guildId: request.params.guildId }, { orderBy: { plugin: 'asc' } });
+    const guild = await em.findOne(Guild, { id: request.params.guildId });
+    return { guildId: request.params.guildId, tenantId: guild?.tenantId ?? null, plugins: rows.map(({ plugin, version, range, enabled, config, grants }) => ({ plugin, version, range, enabled, config, grants })) };
   });
 
   app.post('/internal/runner/usage', {

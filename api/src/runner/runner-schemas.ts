@@ -12,7 +12,13 @@ export const DesiredPlugin = z
   })
   .meta({ id: 'DesiredPlugin' });
 
-export const DesiredState = z.object({ guildId: z.string(), plugins: z.array(DesiredPlugin) }).meta({ id: 'DesiredState' });
+export const DesiredState = z
+  .object({
+    guildId: z.string(),
+    tenantId: z.string().nullable().describe("The tenant that owns the guild (null if no tenant claims it): runners name it when they report an incident"),
+    plugins: z.array(DesiredPlugin),
+  })
+  .meta({ id: 'DesiredState' });
 export type DesiredState = z.infer<typeof DesiredState>;
 
 export const RunnerGuildsQuery = z.object({
