@@ -4,8 +4,9 @@
  * `new Client({ intents, rest: { api: sim.apiBase } })` and `client.login(sim.botToken)`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { createHttpFront } from './http-server.ts';
 import { Router } from './http-routing.ts';
@@ -23,6 +24,9 @@ import { registerGuildRoutes } from './guild-routes.ts';
 import { InteractionRegistry, type InteractionTimings } from './interaction-registry.ts';
 import { registerInteractionRoutes } from './interaction-routes.ts';
 import { registerMessageRoutes } from './message-routes.ts';
+import type { GatewayLog } from './gateway-log.ts';
+import { GatewayServer, type GatewayOptions } from './gateway-server.ts';
+import { createSimulatorGateway, type SimulatorGateway } from './simulator-gateway.ts';
 
 export interface DiscordSimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -40,6 +44,8 @@ export interface DiscordSimulatorOptions {
   interactions?: Partial<InteractionTimings>;
   /** `shards` in `GET /gateway/bot` (what discord.js uses with `shards: 'auto'`). Default 1. */
   recommendedShards?: number;
+  /** Heartbeat interval, resume window, replay size, allowed privileged intents. */
+  gateway?: GatewayOptions;
 }
 
 export interface DiscordSimulatorFaults {
@@ -47,6 +53,16 @@ export interface DiscordSimulatorFaults {
   rateLimit(input: RateLimitFaultInput): RateLimitFault;
   /** Removes pending rate-limit faults. */
   clear(): void;
+  /**
+   * Closes the gateway socket of a shard (every shard when omitted) with a resumable close code
+   * (default 4000); discord.js reconnects and RESUMEs, and the events it missed are replayed.
+   * Returns how many connections were closed.
+   */
+  dropConnection(shardId?: number, closeCode?: number): number;
+  /** Sends INVALID_SESSION (op 9) to a shard; not resumable by default (the client re-identifies). */
+  invalidateSession(shardId: number, resumable?: boolean): number;
+  /** Sends RECONNECT (op 7) to a shard; the client reconnects and RESUMEs. */
+  requestReconnect(shardId: number): number;
 }
 
 export interface DiscordSimulator {
@@ -66,6 +82,12 @@ export interface DiscordSimulator {
   readonly faults: DiscordSimulatorFaults;
   /** The interactions dispatched so far, with their tokens and responses. */
   readonly interactions: InteractionRegistry;
+  /** Events in the simulated Discord, dispatched on the gateway (member joins, messages, commands). */
+  readonly gateway: SimulatorGateway;
+  /** What the gateway sent and received. */
+  readonly gatewayLog: GatewayLog;
+  /** `ws://127.0.0.1:PORT`, the `url` of `GET /gateway/bot`. */
+  readonly gatewayUrl: string;
   /** Takes permission bits away from the bot in a guild (403 Missing Permissions where Discord would). */
   withholdBotPermissions(guildId: string, bits: bigint | string): void;
   close(): Promise<void>;
@@ -102,7 +124,11 @@ export async function startDiscordSimulator(options: DiscordSimulatorOptions = {
   const recorded = new RecordedRequests();
   const faults = new RateLimitFaults();
   const buckets = new RateLimitBuckets(options.rateLimits ?? DEFAULT_BUCKET_LIMITS);
+  const gatewayServer = new GatewayServer(ctx, options.gateway);
+  const gateway = createSimulatorGateway(ctx, gatewayServer, interactions);
+  ctx.changes = gateway;
   const server = createServer(createHttpFront({ router, ctx, recorded, buckets, faults }));
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => gatewayServer.handleUpgrade(request, socket, head));
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -119,10 +145,22 @@ export async function startDiscordSimulator(options: DiscordSimulatorOptions = {
     state,
     oauth,
     recorded,
-    faults: { rateLimit: (input) => faults.add(input), clear: () => faults.clear() },
+    faults: {
+      rateLimit: (input) => faults.add(input),
+      clear: () => faults.clear(),
+      dropConnection: (shardId, closeCode) => gatewayServer.dropConnection(shardId, closeCode),
+      invalidateSession: (shardId, resumable) => gatewayServer.invalidateSession(shardId, resumable),
+      requestReconnect: (shardId) => gatewayServer.requestReconnect(shardId),
+    },
     interactions,
+    gateway,
+    gatewayLog: gatewayServer.log,
+    gatewayUrl: gatewayServer.gatewayUrl,
     withholdBotPermissions: (guildId, bits) => state.withholdBotPermissions(guildId, bits),
-    close: () => closeServer(server),
+    close: () => {
+      gatewayServer.close();
+      return closeServer(server);
+    },
   };
 }
 

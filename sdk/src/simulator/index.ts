@@ -17,3 +17,8 @@ export { ALL_PERMISSIONS, basePermissions, channelPermissions, permissionNames }
 export { nextSnowflake, shardForGuild, snowflakeForShard } from './snowflake.ts';
 export { InteractionRegistry } from './interaction-registry.ts';
 export type { InteractionTimings, SimInteraction } from './interaction-registry.ts';
+export type { SimulatorGateway } from './simulator-gateway.ts';
+export type { ConnectedShard, GatewayOptions } from './gateway-server.ts';
+export { GatewayLog } from './gateway-log.ts';
+export type { GatewayLogEntry } from './gateway-log.ts';
+export type { CommandOptions } from './gateway-events.ts';
