@@ -7,6 +7,7 @@
  * docs/OPERATIONS.md lists the variables; keep it in step with VARIABLES below.
  */
 import { z } from 'zod';
+import { parseShardList } from '@townesdev/kernel';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -42,6 +43,9 @@ export const DEFAULTS = Object.freeze({
   WEB_ORIGINS: 'http://localhost:5173',
   SESSION_TTL_HOURS: 168,
   RATE_LIMIT_PER_MINUTE: 300,
+  API_URL: 'http://127.0.0.1:3000',
+  RUNNER_CACHE_DIR: '.townes/plugins',
+  RUNNER_HEALTH_PORT: 3100,
 } as const);
 
 export interface Config {
@@ -79,6 +83,18 @@ export interface Config {
   /** The shared secret of runners for the API's /internal/runner routes. */
   readonly runnerToken: string | undefined;
   readonly rateLimitPerMinute: number;
+  /** Where runners reach the control plane (its /internal/runner routes). */
+  readonly apiUrl: string;
+  /** Where runners fetch plugins; unset: the registry mounted in the API, `<apiUrl>/v1/registry`. */
+  readonly registryUrl: string;
+  /** The runner's trust store (registry and publisher keys it accepts); unset: `<runnerCacheDir>/trust.json`. */
+  readonly runnerTrustStore: string | undefined;
+  /** The runner's verified plugin cache. */
+  readonly runnerCacheDir: string;
+  /** This process's shards and the total, from `RUNNER_SHARDS=0-1/4`; unset: every shard Discord recommends. */
+  readonly runnerShards: { ids: number[]; count: number } | undefined;
+  /** Where the runner serves /healthz, /readyz and /metrics (on 127.0.0.1). */
+  readonly runnerHealthPort: number;
 }
 
 /** One bad variable: what it held (secrets hidden), what is wrong, and how to fix it. */
@@ -286,6 +302,51 @@ export const VARIABLES = {
     shown: 'plain',
     fix: `set RATE_LIMIT_PER_MINUTE=${DEFAULTS.RATE_LIMIT_PER_MINUTE} or leave it unset`,
   },
+  API_URL: {
+    schema: urlWith(['https:', 'http:'], DEFAULTS.API_URL).transform((s) => s.replace(/\/+$/, '')).default(DEFAULTS.API_URL),
+    shown: 'url',
+    fix: `set API_URL to the control plane's base URL (runners call its /internal/runner routes), or leave it unset for ${DEFAULTS.API_URL}`,
+  },
+  REGISTRY_URL: {
+    schema: urlWith(['https:', 'http:'], 'http://127.0.0.1:3000/v1/registry').transform((s) => s.replace(/\/+$/, '')).optional(),
+    shown: 'url',
+    fix: 'set REGISTRY_URL to the registry runners download plugins from, or leave it unset for the one in the API (API_URL/v1/registry)',
+  },
+  RUNNER_TRUST_STORE: {
+    schema: z.string().trim().min(1).optional(),
+    shown: 'plain',
+    fix: "set RUNNER_TRUST_STORE to the path of the runner's trust store (JSON with registryKeys and publishers, see registry/SIGNING.md)",
+  },
+  RUNNER_CACHE_DIR: {
+    schema: z.string().trim().min(1).default(DEFAULTS.RUNNER_CACHE_DIR),
+    shown: 'plain',
+    fix: `set RUNNER_CACHE_DIR to a folder the runner may write, or leave it unset for ${DEFAULTS.RUNNER_CACHE_DIR}`,
+  },
+  RUNNER_SHARDS: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[0-9,-]+\/[0-9]{1,4}$/, { error: 'expected shard ids and the total, such as 0-1/4 (shards 0 and 1 of 4) or 0,2/4' })
+      .transform((s, ctx) => {
+        const [list = '', total = ''] = s.split('/');
+        const count = Number(total);
+        try {
+          if (count < 1) throw new Error('the total must be at least 1');
+          return { ids: parseShardList(list, count), count };
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    shown: 'plain',
+    fix: 'set RUNNER_SHARDS to the shards of this process and the total, such as 0-1/4, or leave it unset to run every shard in this process',
+  },
+  RUNNER_HEALTH_PORT: {
+    schema: integerIn(1, 65535).optional(),
+    shown: 'plain',
+    fix: `set RUNNER_HEALTH_PORT=${DEFAULTS.RUNNER_HEALTH_PORT} or leave it unset`,
+  },
 } satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -318,6 +379,12 @@ const schema = z
     COOKIE_SECURE: unsetIfEmpty(VARIABLES.COOKIE_SECURE.schema),
     RUNNER_TOKEN: unsetIfEmpty(VARIABLES.RUNNER_TOKEN.schema),
     RATE_LIMIT_PER_MINUTE: unsetIfEmpty(VARIABLES.RATE_LIMIT_PER_MINUTE.schema),
+    API_URL: unsetIfEmpty(VARIABLES.API_URL.schema),
+    REGISTRY_URL: unsetIfEmpty(VARIABLES.REGISTRY_URL.schema),
+    RUNNER_TRUST_STORE: unsetIfEmpty(VARIABLES.RUNNER_TRUST_STORE.schema),
+    RUNNER_CACHE_DIR: unsetIfEmpty(VARIABLES.RUNNER_CACHE_DIR.schema),
+    RUNNER_SHARDS: unsetIfEmpty(VARIABLES.RUNNER_SHARDS.schema),
+    RUNNER_HEALTH_PORT: unsetIfEmpty(VARIABLES.RUNNER_HEALTH_PORT.schema),
   } satisfies Record<VariableName, z.ZodType>)
   .superRefine((env, ctx) => {
     // SANDBOX_HOSTS=0 is the in-process development mode; the two variables must agree.
@@ -403,6 +470,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE === undefined ? e.NODE_ENV === 'production' : e.COOKIE_SECURE === 'true',
     runnerToken: e.RUNNER_TOKEN,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? DEFAULTS.RATE_LIMIT_PER_MINUTE,
+    apiUrl: e.API_URL,
+    registryUrl: e.REGISTRY_URL ?? `${e.API_URL}/v1/registry`,
+    runnerTrustStore: e.RUNNER_TRUST_STORE,
+    runnerCacheDir: e.RUNNER_CACHE_DIR,
+    runnerShards: e.RUNNER_SHARDS,
+    runnerHealthPort: e.RUNNER_HEALTH_PORT ?? DEFAULTS.RUNNER_HEALTH_PORT,
   });
 }
 

@@ -41,6 +41,12 @@ describe('loadConfig', () => {
         cookieSecure: false,
         runnerToken: undefined,
         rateLimitPerMinute: 300,
+        apiUrl: 'http://127.0.0.1:3000',
+        registryUrl: 'http://127.0.0.1:3000/v1/registry',
+        runnerTrustStore: undefined,
+        runnerCacheDir: '.townes/plugins',
+        runnerShards: undefined,
+        runnerHealthPort: 3100,
       },
     );
     assert.ok(Object.isFrozen(config));
@@ -134,6 +140,20 @@ describe('loadConfig', () => {
       assert.equal(error.issues[0]!.variable, variable);
     }
     assert.doesNotMatch(configError({ RUNNER_TOKEN: 'short-secret' }).message, /short-secret/, 'the runner token is never shown');
+  });
+
+  test('the runner variables: API and registry URLs, shard layout, health port', () => {
+    const config = loadConfig({ API_URL: 'https://api.townes.dev/', RUNNER_SHARDS: '0-1,3/4', RUNNER_HEALTH_PORT: '9100' });
+    assert.equal(config.apiUrl, 'https://api.townes.dev');
+    assert.equal(config.registryUrl, 'https://api.townes.dev/v1/registry', 'the registry defaults to the one in the API');
+    assert.equal(loadConfig({ REGISTRY_URL: 'https://registry.townes.dev' }).registryUrl, 'https://registry.townes.dev');
+    assert.deepEqual(config.runnerShards, { ids: [0, 1, 3], count: 4 });
+    assert.equal(config.runnerHealthPort, 9100);
+    for (const [variable, value] of [['API_URL', 'api.townes.dev'], ['RUNNER_SHARDS', '0-1'], ['RUNNER_SHARDS', '4/4'], ['RUNNER_SHARDS', '0/0'], ['RUNNER_HEALTH_PORT', '0']] as const) {
+      const error = configError({ [variable]: value });
+      assert.equal(error.issues[0]!.variable, variable, `${variable}=${value}`);
+    }
+    assert.match(configError({ RUNNER_SHARDS: '4/4' }).message, /shard 4 does not exist with 4 shards/);
   });
 
   test('every bad variable is reported at once', () => {

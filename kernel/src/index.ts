@@ -17,3 +17,4 @@ export { MemoryPluginStore } from './storage/memory-plugin-store.ts';
 export type { Namespace, PluginStore } from './storage/plugin-store.ts';
 export { MemoryIncidentSink } from './quarantine/memory-incident-sink.ts';
 export { MemoryQuarantineStore } from './quarantine/memory-quarantine-store.ts';
+export { parseShardList, shardOf } from './runner/shard-layout.ts';
