@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { api } from './api.ts';
 import { migrate } from './migrate.ts';
 import { registry } from './registry.ts';
+import { simulator } from './simulator.ts';
 import { start } from './start.ts';
 
 const USAGE = `Usage: townes <command>
@@ -20,6 +21,8 @@ Commands:
   plugin <cmd>     The plugin author's commands (init, build, test); \`townes plugin help\`.
   registry [cmd]   Serve the plugin registry on REGISTRY_PORT; publish tokens and its key;
                    \`townes registry help\`.
+  simulator        Run the Discord simulator (REST, OAuth2, gateway) with a demo guild until
+                   Ctrl+C; prints its URL and the env line to point a runner/API at it.
   help             Show this help.
 
 Configuration comes from environment variables; see docs/OPERATIONS.md.`;
@@ -55,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       return migrate(config, args, (line) => console.log(line), (line) => console.error(line));
     case 'registry':
       return registry(config, logger.child({ role: 'registry' }), args, (line) => console.log(line), (line) => console.error(line));
+    case 'simulator':
+      return simulator(config, logger.child({ role: 'simulator' }), args, (line) => console.log(line), (line) => console.error(line));
     default:
       console.error(`townes: unknown command "${command}"\n\n${USAGE}`);
       return 64; // EX_USAGE
