@@ -44,6 +44,8 @@ export interface DiscordSimulatorOptions {
   interactions?: Partial<InteractionTimings>;
   /** `shards` in `GET /gateway/bot` (what discord.js uses with `shards: 'auto'`). Default 1. */
   recommendedShards?: number;
+  /** The most requests `sim.recorded` keeps (default 100,000; the oldest go first). */
+  recordLimit?: number;
   /** Heartbeat interval, resume window, replay size, allowed privileged intents. */
   gateway?: GatewayOptions;
 }
@@ -122,6 +124,7 @@ export async function startDiscordSimulator(options: DiscordSimulatorOptions = {
   registerCommandRoutes(router, ctx);
   registerInteractionRoutes(router, ctx, interactions);
   const recorded = new RecordedRequests();
+  if (options.recordLimit !== undefined) recorded.limit = options.recordLimit;
   const faults = new RateLimitFaults();
   const buckets = new RateLimitBuckets(options.rateLimits ?? DEFAULT_BUCKET_LIMITS);
   const gatewayServer = new GatewayServer(ctx, options.gateway);

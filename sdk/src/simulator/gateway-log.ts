@@ -25,7 +25,8 @@ export class GatewayLog {
 
   add(entry: GatewayLogEntry): void {
     this.entries.push(entry);
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    // Trim in batches: one splice per limit/4 entries keeps a busy gateway's logging O(1) per event.
+    if (this.entries.length > this.limit + Math.ceil(this.limit / 4)) this.entries.splice(0, this.entries.length - this.limit);
   }
 
   /** Entries filtered by direction, op, event name and shard. */

@@ -42,7 +42,8 @@ export class GatewaySession {
     this.seq += 1;
     const payload = { op: GatewayOpcodes.Dispatch, t, s: this.seq, d } as GatewayDispatchPayload;
     this.#replay.push(payload);
-    if (this.#replay.length > this.#replayLimit) this.#replay.shift();
+    // Trim in batches so a busy session does not shift the whole buffer on every event.
+    if (this.#replay.length > this.#replayLimit + Math.ceil(this.#replayLimit / 4)) this.#replay.splice(0, this.#replay.length - this.#replayLimit);
     this.connection?.send(payload);
     return payload;
   }

@@ -94,7 +94,7 @@ function createReply(ctx: SimulatorContext, interaction: SimInteraction, input: 
 
 function webhookMessage(ctx: SimulatorContext, interaction: SimInteraction, messageId: string): SimMessage {
   const id = messageId === '@original' ? interaction.originalMessageId : messageId;
-  const message = ctx.state.messages.find((m) => m.id === id && m.interactionId === interaction.id);
-  if (!message) throw unknownMessage();
+  const message = id === null ? undefined : ctx.state.message(id);
+  if (message?.interactionId !== interaction.id) throw unknownMessage();
   return message;
 }

@@ -73,7 +73,12 @@ export function requireChannelPermission(ctx: SimulatorContext, channelId: strin
   }
 }
 
-function findByNonce(messages: SimMessage[], authorId: string, nonce: string): SimMessage | undefined {
+function findByNonce(messages: readonly SimMessage[], authorId: string, nonce: string): SimMessage | undefined {
   const since = new Date(Date.now() - NONCE_MEMORY_MS).toISOString();
-  return messages.find((m) => m.authorId === authorId && m.nonce === nonce && m.timestamp >= since);
+  // Newest first: only recent messages can match.
+  for (let i = messages.length - 1; i >= 0 && (messages[i] as SimMessage).timestamp >= since; i--) {
+    const m = messages[i] as SimMessage;
+    if (m.authorId === authorId && m.nonce === nonce) return m;
+  }
+  return undefined;
 }

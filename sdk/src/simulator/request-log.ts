@@ -70,10 +70,13 @@ export class RecordedRequests extends Array<RecordedRequest> {
   }
 
   #waiters = new Set<{ filter: RequestFilter; resolve: (r: RecordedRequest) => void }>();
+  /** The most requests kept (the oldest go first), so a long benchmark does not grow it without end. */
+  limit = 100_000;
 
   /** Appends a request and wakes whoever waits for one like it. */
   record(request: RecordedRequest): void {
     this.push(request);
+    if (this.length > this.limit + Math.ceil(this.limit / 4)) this.splice(0, this.length - this.limit);
     for (const waiter of this.#waiters) {
       if (matchesRequest(request, waiter.filter)) {
         this.#waiters.delete(waiter);

@@ -35,7 +35,11 @@ export class SimulatorState {
   readonly guilds = new Map<string, SimGuild>();
   /** Every channel, guild or DM, by id. */
   readonly channels = new Map<string, SimChannel>();
+  /** Every message, oldest first. */
   readonly messages: SimMessage[] = [];
+  /** The same messages by channel and by id (REST looks them up on hot paths). */
+  readonly #messagesByChannel = new Map<string, SimMessage[]>();
+  readonly #messagesById = new Map<string, SimMessage>();
   /** Guild application commands of the simulator's one application, by guild id. */
   readonly guildCommands = new Map<string, Record<string, unknown>[]>();
   globalCommands: Record<string, unknown>[] = [];
@@ -241,12 +245,20 @@ export class SimulatorState {
     const message: SimMessage = { ...input, id, guildId: channel.guildId, timestamp: new Date().toISOString(), editedTimestamp: null };
     channel.lastMessageId = id;
     this.messages.push(message);
+    this.#messagesById.set(id, message);
+    const inChannel = this.#messagesByChannel.get(channel.id);
+    if (inChannel) inChannel.push(message);
+    else this.#messagesByChannel.set(channel.id, [message]);
     return message;
   }
 
-  /** The messages sent in a channel, oldest first. */
-  messagesIn(channelId: string): SimMessage[] {
-    return this.messages.filter((m) => m.channelId === channelId);
+  /** The messages sent in a channel, oldest first (a live view: it grows as messages arrive). */
+  messagesIn(channelId: string): readonly SimMessage[] {
+    return this.#messagesByChannel.get(channelId) ?? [];
+  }
+
+  message(id: string): SimMessage | undefined {
+    return this.#messagesById.get(id);
   }
 
   private role(guildId: string, input: { id?: string; name: string; permissions: bigint | string; position: number; color?: number }): SimRole {
