@@ -8,25 +8,25 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { createHttpFront } from './http-server.ts';
+import { registerCommandRoutes } from './command-routes.ts';
+import { registerGatewayInfoRoutes } from './gateway-info-routes.ts';
+import type { GatewayLog } from './gateway-log.ts';
+import { GatewayServer, type GatewayOptions } from './gateway-server.ts';
+import { registerGuildRoutes } from './guild-routes.ts';
 import { Router } from './http-routing.ts';
+import { createHttpFront } from './http-server.ts';
+import { InteractionRegistry, type InteractionTimings } from './interaction-registry.ts';
+import { registerInteractionRoutes } from './interaction-routes.ts';
+import { registerMessageRoutes } from './message-routes.ts';
 import { OAuthProvider, type OAuthProviderOptions } from './oauth-provider.ts';
 import { registerOAuthRoutes } from './oauth-routes.ts';
 import { DEFAULT_BUCKET_LIMITS, RateLimitBuckets, type BucketLimits } from './rate-limit-buckets.ts';
 import { RateLimitFaults, type RateLimitFault, type RateLimitFaultInput } from './rate-limit-faults.ts';
 import { RecordedRequests } from './request-log.ts';
 import type { SimulatorContext } from './simulator-context.ts';
+import { createSimulatorGateway, type SimulatorGateway } from './simulator-gateway.ts';
 import { SimulatorState, type SimUser } from './simulator-state.ts';
 import { registerUserRoutes } from './user-routes.ts';
-import { registerCommandRoutes } from './command-routes.ts';
-import { registerGatewayInfoRoutes } from './gateway-info-routes.ts';
-import { registerGuildRoutes } from './guild-routes.ts';
-import { InteractionRegistry, type InteractionTimings } from './interaction-registry.ts';
-import { registerInteractionRoutes } from './interaction-routes.ts';
-import { registerMessageRoutes } from './message-routes.ts';
-import type { GatewayLog } from './gateway-log.ts';
-import { GatewayServer, type GatewayOptions } from './gateway-server.ts';
-import { createSimulatorGateway, type SimulatorGateway } from './simulator-gateway.ts';
 
 export interface DiscordSimulatorOptions {
   /** 0 (default) picks a free port. */
