@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { api } from './api.ts';
 import { migrate } from './migrate.ts';
 import { registry } from './registry.ts';
+import { runner } from './runner.ts';
 import { simulator } from './simulator.ts';
 import { start } from './start.ts';
 
@@ -21,6 +22,8 @@ Commands:
   plugin <cmd>     The plugin author's commands (init, build, test); \`townes plugin help\`.
   registry [cmd]   Serve the plugin registry on REGISTRY_PORT; publish tokens and its key;
                    \`townes registry help\`.
+  runner           Run the Discord runner: desired state from API_URL, plugins from the registry,
+                   shards (all, or RUNNER_SHARDS), health on RUNNER_HEALTH_PORT.
   simulator        Run the Discord simulator (REST, OAuth2, gateway) with a demo guild until
                    Ctrl+C; prints its URL and the env line to point a runner/API at it.
   help             Show this help.
@@ -58,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return migrate(config, args, (line) => console.log(line), (line) => console.error(line));
     case 'registry':
       return registry(config, logger.child({ role: 'registry' }), args, (line) => console.log(line), (line) => console.error(line));
+    case 'runner':
+      return runner(config, logger.child({ role: 'runner' }), (line) => console.log(line), (line) => console.error(line));
     case 'simulator':
       return simulator(config, logger.child({ role: 'simulator' }), args, (line) => console.log(line), (line) => console.error(line));
     default:
