@@ -6,18 +6,20 @@ import { buildPlugin } from '../build/build-plugin.ts';
 import type { CliIo } from './cli-io.ts';
 import { EXIT } from './cli-io.ts';
 import { pluginTemplate } from './plugin-template.ts';
+import { DEV_HELP, devSession, type DevIo } from './dev-session.ts';
 import { download, publish } from './registry-commands.ts';
 import { keygen, pack, sign, verify } from './supply-chain-commands.ts';
 
 export { EXIT } from './cli-io.ts';
 export type { CliIo } from './cli-io.ts';
+export type { DevIo } from './dev-session.ts';
 
 interface Command {
   usage: string;
   summary: string;
   /** More for `--help` than fits in the summary. */
   details?: string;
-  run(args: string[], io: CliIo): Promise<number>;
+  run(args: string[], io: DevIo): Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -108,6 +110,12 @@ const COMMANDS: Record<string, Command> = {
     ].join('\n'),
     run: publish,
   },
+  dev: {
+    usage: "townes plugin dev [folder] [--config '<json>']",
+    summary: 'run the plugin in the sandbox against a simulated guild; type joins, messages and /commands by hand',
+    details: DEV_HELP,
+    run: (args, io) => devSession(args, io),
+  },
   download: {
     usage: 'townes plugin download <name>@<version> --registry <url> [--out <dir>]',
     summary: 'fetch a published version and both its signatures (<tarball>.sig.json), for townes plugin verify',
@@ -128,7 +136,7 @@ function usageError(io: CliIo, command: string, message: string): number {
 }
 
 /** `townes plugin …`: the author's commands. Returns the process exit code. */
-export async function runPluginCli(args: string[], io: CliIo): Promise<number> {
+export async function runPluginCli(args: string[], io: DevIo): Promise<number> {
   const [name, ...rest] = args;
   if (!name || name === 'help' || name === '--help' || name === '-h') return help(io);
   const command = COMMANDS[name];
