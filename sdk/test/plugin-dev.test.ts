@@ -44,7 +44,7 @@ test('townes plugin dev: typed chat earns XP, a level-up is announced, /rank ans
 test('townes plugin dev: a member joining is welcomed; a folder without a plugin is refused', async () => {
   const r = await session([WELCOME_DIR, '--config', '{"channelId":"100000000000000777"}'], 'join bob', 'quit');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /> join bob\n {2}posts in #100000000000000777: Welcome <@\d+> to Dev Guild!/);
+  assert.match(r.out, /> join bob\n {2}posts in #100000000000000777: Welcome @bob to Dev Guild!/);
   const missing = await session(['/nonexistent/folder']);
   assert.equal(missing.code, 66);
   assert.match(missing.err, /has no src\/plugin\.ts/);

@@ -75,7 +75,7 @@ async function runCommand(guild: SimulatedGuild, line: string, commands: SlashCo
   }
   const result = await guild.command(name, { userId: names.idOf(who), username: who, options, ...(sub ? { subcommand: sub.name } : {}) });
   if (!result.ok) print(`  the plugin failed: ${result.error ?? 'unknown error'}`);
-  if (result.reply) print(`  replies${result.reply.ephemeral ? ' (only to ' + who + ')' : ''}: ${messageText(result.reply)}`);
+  if (result.reply) print(`  replies${result.reply.ephemeral ? ' (only to ' + who + ')' : ''}: ${messageText(result.reply, names.nameOf)}`);
   printActions(result.actions, names, print);
 }
 
