@@ -27,6 +27,11 @@ export interface GatewayAdapterOptions {
   kernel: EventTarget;
   metrics: RunnerMetrics;
   logger: Logger;
+  /**
+   * discord.js's client-side cap on REST requests per second across all routes: Discord's global
+   * limit, 50 for most bots (the default). Only a larger bot, or a benchmark against the simulator, raises it.
+   */
+  globalRequestsPerSecond?: number;
   /** Called once every shard is ready, with the application id (for command registration). */
   onReady?(applicationId: string): void;
 }
@@ -54,7 +59,7 @@ export class GatewayAdapter {
     this.client = new Client({
       intents: intentBits(options.intents),
       partials: [Partials.GuildMember, Partials.User],
-      rest: { api: options.apiBase },
+      rest: { api: options.apiBase, ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}) },
       shards: options.shards ?? 'auto',
       ...(options.shardCount !== undefined ? { shardCount: options.shardCount } : {}),
       makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),

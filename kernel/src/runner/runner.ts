@@ -29,6 +29,8 @@ export interface RunnerOptions {
     shards?: number[];
     /** Total shards across every runner process; required with `shards`. */
     shardCount?: number;
+    /** REST requests per second across all routes (Discord's global limit; default 50). */
+    globalRequestsPerSecond?: number;
   };
   redisUrl: string;
   /** The deployment's Redis key prefix (`townes:`); the queue, ledger and command digests live under it. */
@@ -136,6 +138,7 @@ export class Runner {
         intents: [...intents],
         ...(myShards ? { shards: myShards } : {}),
         ...(shardCount !== undefined ? { shardCount } : {}),
+        ...(o.discord.globalRequestsPerSecond ? { globalRequestsPerSecond: o.discord.globalRequestsPerSecond } : {}),
         kernel,
         metrics,
         logger: logger.child({ component: 'gateway' }),
