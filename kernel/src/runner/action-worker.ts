@@ -28,8 +28,8 @@ export interface ActionWorkerOptions {
 /**
  * The consumer side of the action queue: performs each job on Discord once.
  *
- * - Before acting it asks the delivery ledger whether the key was delivered already (a job run
- *   again after a crash); after Discord accepted, it records the key.
+ * - Before acting again (a job run a second time, after a crash or a failure) it asks the
+ *   delivery ledger whether the key was delivered already; after Discord accepted, it records the key.
  * - Discord's permission refusals become one incident per guild and permission and fail the job
  *   for good; other 4xx refusals (an unknown channel, a member who left) fail it for good too.
  * - Anything else (network, 5xx) throws, and BullMQ retries with backoff. 429s never get here:
@@ -42,7 +42,9 @@ export function startActionWorker(options: ActionWorkerOptions): Worker<QueuedAc
   const lockDuration = options.lockMs ?? 10_000;
   const processor = async (job: Job<QueuedAction>): Promise<void> => {
     const action = job.data;
-    if (await ledger.delivered(action.key)) {
+    // A first run of a job needs no look-up: its id is its key, so no other job with this key
+    // can have run while it existed. Runs after a crash or a failure may follow a delivery.
+    if (job.attemptsStarted > 1 && (await ledger.delivered(action.key))) {
       metrics.actions.skippedDelivered++;
       return;
     }

@@ -47,6 +47,9 @@ describe('runner: the action queue against the Discord simulator', () => {
   let sink: DiscordActionSink;
   let metrics: RunnerMetrics;
   let ledger: DeliveryLedger;
+  let actions: DiscordActions;
+  /** Per key, a stand-in for the first attempt (to simulate a crash at a chosen point). */
+  const hooks = new Map<string, (a: ActionEnvelope) => Promise<void>>();
   const incidents: RunnerIncident[] = [];
   let guildA: string;
   let guildB: string;
@@ -83,13 +86,13 @@ describe('runner: the action queue against the Discord simulator', () => {
     queue = new ActionQueue({ connection, name: 'actions', prefix: `${prefix}bull` });
     sink = new DiscordActionSink({ directory: simDirectory(sim), queue, metrics, logger });
     const rest = new REST({ api: sim.apiBase }).setToken(sim.botToken);
-    const actions = new DiscordActions(rest);
+    actions = new DiscordActions(rest);
     ledger = new DeliveryLedger(redis, prefix);
     worker = startActionWorker({
       connection,
       name: 'actions',
       prefix: `${prefix}bull`,
-      perform: (a) => actions.perform(a),
+      perform: (a) => hooks.get(a.key)?.(a) ?? actions.perform(a),
       ledger,
       incidents: new PermissionIncidents({ redis, prefix, reporter: { report: async (i) => void incidents.push(i) }, logger }),
       metrics,
@@ -121,14 +124,35 @@ describe('runner: the action queue against the Discord simulator', () => {
     assert.equal(sentIn(chanA).length, 1);
   });
 
-  test('a key already delivered is skipped even when its job is gone', async () => {
+  test('a job run again after its key was recorded delivered is skipped (crash after the ledger write)', async () => {
     const e = message(chanA, 'delivered before a crash');
-    await ledger.record(e.key);
     const before = sentIn(chanA).length;
     const skipped = metrics.actions.skippedDelivered;
+    // first run: Discord accepted and the ledger says so, then the worker "dies" before completing
+    hooks.set(e.key, async () => {
+      hooks.delete(e.key);
+      await ledger.record(e.key);
+      throw new Error('crash after the send');
+    });
     await sink.perform([e]);
-    await until(() => metrics.actions.skippedDelivered === skipped + 1);
+    await until(() => metrics.actions.skippedDelivered === skipped + 1, 10_000);
     assert.equal(sentIn(chanA).length, before);
+  });
+
+  test('a job run again after Discord accepted but before the ledger write posts nothing twice (nonce)', async () => {
+    const e = message(chanA, 'sent, then a crash before the ledger');
+    const before = sentIn(chanA).length;
+    hooks.set(e.key, async (a) => {
+      hooks.delete(e.key);
+      await actions.perform(a);
+      throw new Error('crash before the ledger write');
+    });
+    await sink.perform([e]);
+    await until(() => sim.recorded.matching({ method: 'POST', path: `/channels/${chanA}/messages` }).filter((r) => (r.body as { content?: string }).content === 'sent, then a crash before the ledger').length === 2, 10_000);
+    await until(() => metrics.actions.delivered > 0 && !hooks.has(e.key));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(sim.state.messagesIn(chanA).filter((m) => m.content === 'sent, then a crash before the ledger').length, 1, 'Discord kept one message');
+    assert.equal(sentIn(chanA).length, before + 2, 'two sends reached Discord; the nonce made the second return the first');
   });
 
   test('a target outside the envelope guild is refused before it is queued', async () => {
