@@ -44,6 +44,7 @@ export const DEFAULTS = Object.freeze({
   SESSION_TTL_HOURS: 168,
   RATE_LIMIT_PER_MINUTE: 300,
   API_URL: 'http://127.0.0.1:3000',
+  REDIS_PREFIX: 'townes:',
   RUNNER_CACHE_DIR: '.townes/plugins',
   RUNNER_HEALTH_PORT: 3100,
 } as const);
@@ -53,6 +54,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** Prefix of every Redis key and channel (queues, notices, rate limits); deployments sharing a Redis use their own. */
+  readonly redisPrefix: string;
   /** The bot token. Absent: the platform runs against the built-in Discord simulator. */
   readonly discordToken: string | undefined;
   /** Where the runner and the API reach Discord's REST API (a simulator or proxy may stand there). */
@@ -188,6 +191,11 @@ export const VARIABLES = {
     schema: urlWith(['redis:', 'rediss:'], 'redis://HOST:6379').default(DEFAULTS.REDIS_URL),
     shown: 'url',
     fix: `correct the URL, or leave REDIS_URL unset for ${DEFAULTS.REDIS_URL}`,
+  },
+  REDIS_PREFIX: {
+    schema: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'expected 1-64 letters, digits, _ . : or -, such as townes:' }).default(DEFAULTS.REDIS_PREFIX),
+    shown: 'plain',
+    fix: `set REDIS_PREFIX to a short prefix such as townes-staging: (deployments sharing one Redis need different ones), or leave it unset for ${DEFAULTS.REDIS_PREFIX}`,
   },
   DISCORD_TOKEN: {
     schema: z
@@ -361,6 +369,7 @@ const schema = z
     LOG_LEVEL: unsetIfEmpty(VARIABLES.LOG_LEVEL.schema),
     DATABASE_URL: unsetIfEmpty(VARIABLES.DATABASE_URL.schema),
     REDIS_URL: unsetIfEmpty(VARIABLES.REDIS_URL.schema),
+    REDIS_PREFIX: unsetIfEmpty(VARIABLES.REDIS_PREFIX.schema),
     DISCORD_TOKEN: unsetIfEmpty(VARIABLES.DISCORD_TOKEN.schema),
     DISCORD_API_BASE: unsetIfEmpty(VARIABLES.DISCORD_API_BASE.schema),
     SANDBOX_HOSTS: unsetIfEmpty(VARIABLES.SANDBOX_HOSTS.schema),
@@ -452,6 +461,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     discordToken: e.DISCORD_TOKEN,
     discordApiBase: e.DISCORD_API_BASE,
     sandboxHosts,

@@ -30,7 +30,8 @@ export interface ControlPlane {
 /** Discord's consent page is beside its API: https://discord.com/api → https://discord.com/oauth2/authorize. */
 export const authorizeUrlFor = (apiBase: string) => `${apiBase.replace(/\/api\/?$/, '')}/oauth2/authorize`;
 
-export async function openControlPlane(config: Config, logger: Logger, discord: DiscordAccess, redisPrefix = 'townes:'): Promise<ControlPlane> {
+export async function openControlPlane(config: Config, logger: Logger, discord: DiscordAccess): Promise<ControlPlane> {
+  const { redisPrefix } = config;
   await ensureDatabase(config.databaseUrl);
   const orm = await createApiOrm(config.databaseUrl, { logMigrations: false });
   const closers: Array<() => Promise<unknown>> = [() => orm.close(true)];

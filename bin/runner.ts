@@ -17,8 +17,6 @@ import { RunnerApiClient, redisChangeFeed } from './runner-control-plane.ts';
 
 type Print = (line: string) => void;
 
-/** The Redis prefix the API publishes change notices under (bin/control-plane.ts). */
-export const REDIS_PREFIX = 'townes:';
 /** How long SIGTERM waits for in-flight work before closing anyway. */
 export const DRAIN_DEADLINE_MS = 10_000;
 
@@ -27,7 +25,6 @@ export interface RunnerWiring {
   apiUrl: string;
   runnerToken: string;
   registry: { url: string; trust: TrustStore; cacheDir: string };
-  redisPrefix?: string;
   /** Default: RUNNER_HEALTH_PORT on 127.0.0.1; null: no health server. */
   health?: { port: number; host?: string } | null;
 }
@@ -44,7 +41,8 @@ export async function openRunner(config: Config, logger: Logger, wiring: RunnerW
   try {
     const api = new RunnerApiClient({ apiUrl: wiring.apiUrl, token: wiring.runnerToken, logger });
     const sync = new PluginSync({ source: new HttpRegistrySource({ url: wiring.registry.url }), cache: new PluginCache(wiring.registry.cacheDir), trust: wiring.registry.trust });
-    const prefix = wiring.redisPrefix ?? REDIS_PREFIX;
+    // the API publishes its change notices under the same prefix (bin/control-plane.ts)
+    const prefix = config.redisPrefix;
     const runner = await Runner.start({
       discord: { ...wiring.discord, ...(config.runnerShards ? { shards: config.runnerShards.ids, shardCount: config.runnerShards.count } : {}) },
       redisUrl: config.redisUrl,

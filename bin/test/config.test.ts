@@ -23,6 +23,7 @@ describe('loadConfig', () => {
         logLevel: 'info',
         databaseUrl: 'postgresql://postgres@127.0.0.1:5432/townes',
         redisUrl: 'redis://127.0.0.1:6379',
+        redisPrefix: 'townes:',
         discordToken: undefined,
         discordApiBase: 'https://discord.com/api',
         sandboxHosts: 2,

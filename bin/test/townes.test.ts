@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@townesdev/kernel/testing';
 
@@ -7,28 +11,71 @@ const BIN = new URL('../townes.ts', import.meta.url).pathname;
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
 
+/** Like run, without blocking this process's event loop while the platform runs in the child. */
+function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 let db: TestDatabase;
 before(async () => {
   db = await createTestDatabase('townes_start');
 });
 after(() => db.drop());
 
-test('townes start --once runs the demo guild through the sandboxed plugins and stops cleanly', () => {
-  const r = run(['start', '--once'], { DATABASE_URL: db.url });
-  assert.equal(r.status, 0, r.stderr + r.stdout);
-  const out = r.stdout;
-  assert.match(out, /No DISCORD_TOKEN: running against a simulated guild/);
-  assert.match(out, /Plugin data: PostgreSQL/);
-  assert.match(out, /Sandbox: 2 sandbox host processes/);
-  assert.match(out, /welcome posts in #welcome: Welcome <@900000000000000101> to Demo Server!/);
-  assert.match(out, /xp posts in #general: GG <@900000000000000101>, you just reached level 1!/);
-  assert.match(out, /xp gives role @Regular/);
-  assert.match(out, /xp replies: Level 1/);
-  assert.match(out, /Stopped cleanly/);
-  // A second run tells the same story: the demo guild starts from scratch.
-  const again = run(['start', '--once'], { DATABASE_URL: db.url });
-  assert.equal(again.status, 0, again.stderr);
-  assert.match(again.stdout, /you just reached level 1!/);
+test('townes start --once: API, registry, runner and simulator in one process; the demo is welcomed, levels up and gets /rank', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'townes-start-'));
+  try {
+    const env = {
+      DATABASE_URL: db.url,
+      REGISTRY_DATA_DIR: path.join(dir, 'registry'),
+      RUNNER_CACHE_DIR: path.join(dir, 'plugins'),
+      API_PORT: String(await freePort()),
+      RUNNER_HEALTH_PORT: String(await freePort()),
+      REDIS_PREFIX: `townes-test-${process.pid}-${Date.now()}:`,
+    };
+    const r = await runAsync(['start', '--once'], env);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const out = r.stdout;
+    assert.match(out, /No DISCORD_TOKEN: running against the built-in Discord simulator/);
+    assert.match(out, /alice installed @townesdev\/welcome@1\.0\.0 on Demo Server/);
+    assert.match(out, /alice installed @townesdev\/xp@1\.0\.0 on Demo Server/);
+    assert.match(out, /published to the registry: @townesdev\/welcome@1\.0\.0 \(published\), @townesdev\/xp@1\.0\.0 \(published\)/);
+    assert.match(out, /slash commands, registered by the runner: \/leaderboard \/rank \/welcome/);
+    assert.match(out, /the bot posts in #welcome: Welcome @dave to Demo Server!/);
+    assert.match(out, /the bot gives dave the @Member role/);
+    assert.match(out, /the bot posts in #general: GG @dave, you just reached level 1!/);
+    assert.match(out, /the bot gives dave the @Regular role/);
+    assert.match(out, /the bot replies within \d+ ms: \[embed\] Level 1/);
+    assert.match(out, /POST \/interactions\/:id\/:token\/callback x1/);
+    assert.match(out, /Stopped cleanly/);
+    // A second start publishes nothing new and tells the same story with a fresh demo guild.
+    const again = await runAsync(['start', '--once'], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /@townesdev\/xp@1\.0\.0 \(unchanged\)/);
+    assert.match(again.stdout, /you just reached level 1!/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('townes help and unknown commands', () => {

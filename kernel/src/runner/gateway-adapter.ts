@@ -73,7 +73,8 @@ export class GatewayAdapter {
       if (i.isChatInputCommand()) this.#command(i);
     });
     this.client.on(Events.ShardResume, (id, replayed) => options.logger.info({ shard: id, replayed }, 'shard resumed'));
-    this.client.on(Events.ShardReconnecting, (id) => options.logger.warn({ shard: id }, 'shard reconnecting'));
+    // Discord asks shards to reconnect routinely (and a shutdown closes them): not a warning
+    this.client.on(Events.ShardReconnecting, (id) => options.logger.info({ shard: id }, 'shard reconnecting'));
     this.client.on(Events.ShardError, (err, id) => options.logger.warn({ err, shard: id }, 'shard error'));
     this.client.on(Events.Error, (err) => options.logger.error({ err }, 'discord client error'));
   }
