@@ -42,6 +42,8 @@ export async function openControlPlane(config: Config, logger: Logger, discord: 
     const applied = await migrateApi(orm);
     if (applied.length > 0) logger.info({ applied }, 'API migrations applied');
     const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // ioredis reconnects by itself; without a listener a dropped connection would crash the process
+    redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection problem (reconnecting)'));
     await redis.connect();
     closers.push(async () => redis.disconnect());
     const registry = await openRegistry(config, logger);

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The `townes` binary: one executable, one subcommand per role.
 import { runPluginCli } from '@townesdev/sdk/cli';
-import { ConfigError, loadConfig } from './config.ts';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
+import { ServiceUnavailableError, checkPostgres, checkRedis } from './service-check.ts';
 import { api } from './api.ts';
 import { migrate } from './migrate.ts';
 import { registry } from './registry.ts';
@@ -51,6 +53,27 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  try {
+    return await role(command, args, config, logger);
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableError)) throw error;
+    console.error(`townes ${command}: ${error.message}`);
+    return 69; // EX_UNAVAILABLE
+  }
+}
+
+/** The services each role needs before it starts (checked first, for a clear error). */
+const NEEDS: Record<string, Array<'postgres' | 'redis'>> = {
+  start: ['postgres', 'redis'],
+  api: ['postgres', 'redis'],
+  runner: ['postgres', 'redis'],
+  migrate: ['postgres'],
+};
+
+async function role(command: string, args: string[], config: Config, logger: Logger): Promise<number> {
+  const needs = args.includes('--help') || args[0] === 'help' ? [] : (NEEDS[command] ?? []);
+  if (needs.includes('postgres')) await checkPostgres(config.databaseUrl);
+  if (needs.includes('redis')) await checkRedis(config.redisUrl);
   switch (command) {
     case 'start':
       await start(config, logger.child({ role: 'start' }), args, (line) => console.log(line));

@@ -90,3 +90,13 @@ test('a bad environment variable stops start with a message naming it', () => {
   assert.equal(r.status, 78);
   assert.match(r.stderr, /SANDBOX_HOSTS/);
 });
+
+test('a role whose PostgreSQL or Redis is not running says which, where and what to do (exit 69), no stack trace', () => {
+  const pg = run(['start', '--once'], { DATABASE_URL: 'postgresql://postgres:s3cret@127.0.0.1:1/townes' });
+  assert.equal(pg.status, 69, pg.stderr);
+  assert.match(pg.stderr, /^townes start: PostgreSQL is not reachable at 127\.0\.0\.1:1\/townes \(ECONNREFUSED.*Start PostgreSQL/);
+  assert.doesNotMatch(pg.stderr, /s3cret|\n\s+at /);
+  const redis = run(['api'], { DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', DISCORD_CLIENT_ID: '123456789012345678', DISCORD_CLIENT_SECRET: 'secret-secret' });
+  assert.equal(redis.status, 69, redis.stderr);
+  assert.match(redis.stderr, /^townes api: Redis is not reachable at 127\.0\.0\.1:1 \(ECONNREFUSED.*Start Redis/);
+});
