@@ -157,7 +157,7 @@ export class RegistryService {
     const { publisherKeyId } = verifyPublisherSignature({ name, version, integrity, manifest, publisher: input.publisher, trust: this.#trust });
 
     const existing = await this.#find(this.#orm.em.fork(), name, version);
-    if (existing) return this.#republish(existing, integrity);
+    if (existing) return this.#republish(existing, input.tarball, integrity);
 
     const stored = await this.#blobs.put(input.tarball);
     if (stored !== integrity) throw new Error(`the blob store returned integrity ${stored} for a tarball of integrity ${integrity}`);
@@ -188,7 +188,7 @@ export class RegistryService {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       const winner = await this.#find(this.#orm.em.fork(), name, version);
       if (!winner) throw error;
-      return this.#republish(winner, integrity);
+      return this.#republish(winner, input.tarball, integrity);
     }
     return {
       created: true,
@@ -329,13 +329,16 @@ export class RegistryService {
     return toRecord(row);
   }
 
-  #republish(existing: VersionRow, integrity: string): PublishResult {
+  async #republish(existing: VersionRow, tarball: Uint8Array, integrity: string): Promise<PublishResult> {
     if (existing.integrity !== integrity) {
       throw new RegistryError(
         'VERSION_EXISTS',
         `${existing.name}@${existing.version} is already published with another tarball (${existing.integrity}); published versions never change. Publish a new version instead.`,
       );
     }
+    // The same bytes again can put back a blob the store lost (a data folder restored without
+    // it): they match the recorded integrity, so nothing about the version changes.
+    if (!(await this.#blobs.has(integrity))) await this.#blobs.put(tarball);
     return { version: toRecord(existing), created: false };
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { rawEntry, packageWith } from '../fixtures/tar-craft.ts';
@@ -71,6 +71,17 @@ test('a published version is immutable: another tarball is refused, the same tar
   assert.equal(again.created, false);
   assert.deepEqual(again.version.registry, first.result.version.registry);
   assert.equal((await world.service.versions('@acme/immutable')).length, 1);
+});
+
+test('re-publishing the same tarball puts back a blob the store lost, and changes nothing else', async () => {
+  const first = await publishVersion(world, '@acme/restored', '1.0.0');
+  const hex = blobFileName(first.packed.integrity);
+  await rm(path.join(world.blobDir, 'sha512', hex.slice(0, 2), hex));
+  await assert.rejects(world.service.download('@acme/restored', '1.0.0'), hasCode(RegistryError, 'BLOB_MISSING'));
+  const again = await world.service.publish({ tarball: first.packed.tarball, publisher: sign(first.packed, world.keys.acme) });
+  assert.equal(again.created, false);
+  assert.deepEqual(again.version.registry, first.result.version.registry, 'the same countersignature');
+  assert.equal((await world.service.download('@acme/restored', '1.0.0')).integrity, first.packed.integrity);
 });
 
 test('an untrusted, out-of-scope or wrong signature is refused and nothing is stored', async () => {

@@ -1,15 +1,15 @@
 /**
- * Checks simulator traffic against Discord's official OpenAPI spec (3.1, JSON Schema 2020-12),
- * a copy of which lives at ../shared/discord/openapi.json beside the repository (or wherever
- * DISCORD_OPENAPI_SPEC points).
+ * Checks simulator traffic against Discord's official OpenAPI spec (3.1, JSON Schema 2020-12).
+ * A copy is kept beside this file in discord-api-spec/ (MIT, from discord/discord-api-spec; its
+ * VERSION file names the commit), so the checks run wherever the tests run; DISCORD_OPENAPI_SPEC
+ * points at another copy.
  *
  * The JSON-schema validator is ajv 8, which is in node_modules only as a dependency of
  * @seriousme/openapi-schema-validator (the hoisted `ajv` is an old v6 without 2020-12), so it is
  * loaded from there rather than added as a package of its own.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RecordedRequest } from '@townesdev/sdk/simulator';
 
@@ -35,8 +35,7 @@ const KNOWN_SPEC_GAPS: RegExp[] = [
   / 429 reply: \/ must have required property 'code'$/,
 ];
 
-const repoRoot = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-export const SPEC_PATH = process.env.DISCORD_OPENAPI_SPEC ?? path.join(repoRoot, '..', 'shared', 'discord', 'openapi.json');
+export const SPEC_PATH = process.env.DISCORD_OPENAPI_SPEC ?? fileURLToPath(new URL('./discord-api-spec/openapi.json', import.meta.url));
 
 export class DiscordOpenApi {
   readonly #spec: Json;
@@ -118,8 +117,7 @@ export class DiscordOpenApi {
 }
 
 /** Loads the spec, or null when it is not on this machine (the check is then skipped). */
-export function loadDiscordOpenApi(): DiscordOpenApi | null {
-  if (!existsSync(SPEC_PATH)) return null;
+export function loadDiscordOpenApi(): DiscordOpenApi {
   return new DiscordOpenApi(JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Json);
 }
 
