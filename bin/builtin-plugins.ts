@@ -103,10 +103,20 @@ async function publishOne(target: BuiltinTarget, packed: PackedPlugin, publisher
     status: 'conflict',
     message: `${packed.name}@${packed.version} is already in the registry with other contents; the built-in plugin changed without a version bump. Bump its version (plugins/*/src/plugin.ts and package.json) to publish it; until then the published version is served.`,
   });
+  // The same bytes signed earlier by another built-in key (the data folder with the key was replaced,
+  // the database kept): runners trusting this installation's key will refuse what is served.
+  const signedBy = (keyId: string): BuiltinPublished | null =>
+    keyId === publisher.keyId
+      ? null
+      : {
+          ...base,
+          status: 'conflict',
+          message: `${packed.name}@${packed.version} was published earlier with another built-in key (${keyId}, not this installation's ${publisher.keyId}): runners that trust this installation will refuse it. Restore the data folder's ${BUILTIN_KEY_FILE} (and registry key) from a backup, or bump the plugin's version.`,
+        };
   if ('service' in target) {
     try {
       const result = await target.service.publish({ tarball: packed.tarball, publisher });
-      return { ...base, status: result.created ? 'published' : 'unchanged' };
+      return signedBy(result.version.publisher.keyId) ?? { ...base, status: result.created ? 'published' : 'unchanged' };
     } catch (error) {
       if (error instanceof RegistryError && error.code === 'VERSION_EXISTS') return conflict();
       throw error;
@@ -114,7 +124,7 @@ async function publishOne(target: BuiltinTarget, packed: PackedPlugin, publisher
   }
   try {
     const result = await publishToRegistry(target, { name: packed.name, version: packed.version, tarball: packed.tarball, publisher });
-    return { ...base, status: result.created ? 'published' : 'unchanged' };
+    return signedBy(result.version.publisher.keyId) ?? { ...base, status: result.created ? 'published' : 'unchanged' };
   } catch (error) {
     if (error instanceof RegistryClientError && error.code === 'VERSION_EXISTS') return conflict();
     throw error;

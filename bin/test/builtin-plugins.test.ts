@@ -121,3 +121,18 @@ test('a key file others can read is refused, with the fix', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a data folder replaced (a new built-in key) while the registry kept the versions: a conflict that says so, not "unchanged"', async () => {
+  await publishBuiltinPlugins({ target: { service }, dataDir });
+  const otherDir = await mkdtemp(path.join(os.tmpdir(), 'townes-builtin-other-'));
+  try {
+    const other = await ensureBuiltinPublisherKey(otherDir);
+    const both = trustWithBuiltinPublisher(trustWithBuiltinPublisher(parseTrustStore({ version: 1, registryKeys: [], publishers: [] }), await ensureBuiltinPublisherKey(dataDir)), other);
+    const sameDb = new RegistryService({ orm, blobs: new DiskBlobStore(path.join(dataDir, 'blobs')), trust: both, registryKey: { privateKeyPem: registryKey.privateKeyPem } });
+    const result = await publishBuiltinPlugins({ target: { service: sameDb }, dataDir: otherDir });
+    assert.deepEqual(result.plugins.map((p) => p.status), ['conflict', 'conflict']);
+    assert.match(result.plugins[0]!.message ?? '', /published earlier with another built-in key .* runners that trust this installation will refuse it/);
+  } finally {
+    await rm(otherDir, { recursive: true, force: true });
+  }
+});

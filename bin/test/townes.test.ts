@@ -100,3 +100,43 @@ test('a role whose PostgreSQL or Redis is not running says which, where and what
   assert.equal(redis.status, 69, redis.stderr);
   assert.match(redis.stderr, /^townes api: Redis is not reachable at 127\.0\.0\.1:1 \(ECONNREFUSED.*Start Redis/);
 });
+
+test('townes start keeps running until SIGTERM, then drains and stops cleanly (exit 0)', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'townes-start-term-'));
+  // its own database: the registry rows of another run name keys that live in that run's data folder
+  const own = await createTestDatabase('townes_start_term');
+  try {
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: own.url,
+        REGISTRY_DATA_DIR: path.join(dir, 'registry'),
+        RUNNER_CACHE_DIR: path.join(dir, 'plugins'),
+        API_PORT: String(await freePort()),
+        RUNNER_HEALTH_PORT: String(await freePort()),
+        REDIS_PREFIX: `townes-test-term-${process.pid}-${Date.now()}:`,
+      },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 90_000;
+    while (!stdout.includes('The platform keeps running')) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        assert.fail(`townes start did not come up:\n${stdout}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stdout);
+    assert.match(stdout, /SIGTERM: draining in-flight work, then stopping\.\nStopped cleanly\./);
+    assert.ok(Date.now() - sent < 15_000, 'stopped within the drain deadline');
+  } finally {
+    await own.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
