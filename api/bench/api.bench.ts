@@ -27,12 +27,13 @@ interface Run {
   rps: number;
   p99: number;
   non2xx: number;
+  statuses: string;
 }
 
 async function drive(url: string, options: Partial<autocannon.Options>): Promise<Run> {
   // one worker thread: the load generator gets an event loop of its own, not the servers'
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, workers: 1, ...options });
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors, statuses: JSON.stringify({ ...result.statusCodeStats, errors: result.errors, timeouts: result.timeouts }) };
 }
 
 const world = await startApiWorld({ rateLimit: { max: 1_000_000_000, windowMs: 60_000 } }, { botPermissionTtlMs: 30_000, logLevel: 'warn' });
@@ -62,7 +63,7 @@ try {
     ],
   });
   for (const [name, run] of [['bare', bareRun], ['asset read', read], ['toggle', toggle]] as const) {
-    if (run.non2xx > 0) throw new Error(`${name}: ${run.non2xx} requests failed; the figures would not mean anything`);
+    if (run.non2xx > 0) throw new Error(`${name}: ${run.non2xx} requests failed (${run.statuses}); the figures would not mean anything`);
   }
   const round = (n: number, digits = 1) => Number(n.toFixed(digits));
   console.log(

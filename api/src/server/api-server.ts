@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -25,6 +24,7 @@ import { ApiError } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { frameworkErrorReply, installErrorHandling } from './error-handler.ts';
 import { requestIdOf } from './request-id.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -78,7 +78,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(helmet, { global: true });
+  installSecurityHeaders(app);
   await app.register(cors, { origin: deps.settings.webOrigins, credentials: true, exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'] });
   await app.register(cookie);
   await app.register(rateLimit, {
