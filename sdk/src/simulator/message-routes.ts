@@ -31,7 +31,7 @@ export function registerMessageRoutes(router: Router, ctx: SimulatorContext): vo
     requireChannelPermission(ctx, channelId, PermissionFlagsBits.SendMessages);
     if (channel.guildId === null && ctx.state.user(channel.recipientIds[0] as string).bot) throw cannotDmUser();
     if (input.enforceNonce && input.nonce !== null) {
-      const earlier = findByNonce(ctx.state.messagesIn(channelId), ctx.state.bot.id, input.nonce);
+      const earlier = recentByNonce(ctx, channelId, input.nonce);
       if (earlier) return { status: 200, json: apiMessage(ctx.state, earlier) };
     }
     const message = ctx.state.addMessage({
@@ -73,12 +73,8 @@ export function requireChannelPermission(ctx: SimulatorContext, channelId: strin
   }
 }
 
-function findByNonce(messages: readonly SimMessage[], authorId: string, nonce: string): SimMessage | undefined {
-  const since = new Date(Date.now() - NONCE_MEMORY_MS).toISOString();
-  // Newest first: only recent messages can match.
-  for (let i = messages.length - 1; i >= 0 && (messages[i] as SimMessage).timestamp >= since; i--) {
-    const m = messages[i] as SimMessage;
-    if (m.authorId === authorId && m.nonce === nonce) return m;
-  }
-  return undefined;
+/** Discord remembers nonces for a few minutes: an older message with the same nonce does not count. */
+function recentByNonce(ctx: SimulatorContext, channelId: string, nonce: string): SimMessage | undefined {
+  const earlier = ctx.state.messageByNonce(channelId, ctx.state.bot.id, nonce);
+  return earlier && Date.parse(earlier.timestamp) >= Date.now() - NONCE_MEMORY_MS ? earlier : undefined;
 }

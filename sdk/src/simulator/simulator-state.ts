@@ -39,6 +39,8 @@ export class SimulatorState {
   readonly messages: SimMessage[] = [];
   /** The same messages by channel and by id (REST looks them up on hot paths). */
   readonly #messagesByChannel = new Map<string, SimMessage[]>();
+  /** channel, author and nonce → message: enforce_nonce looks up in O(1) however busy the channel. */
+  readonly #messagesByNonce = new Map<string, SimMessage>();
   readonly #messagesById = new Map<string, SimMessage>();
   /** Guild application commands of the simulator's one application, by guild id. */
   readonly guildCommands = new Map<string, Record<string, unknown>[]>();
@@ -249,7 +251,13 @@ export class SimulatorState {
     const inChannel = this.#messagesByChannel.get(channel.id);
     if (inChannel) inChannel.push(message);
     else this.#messagesByChannel.set(channel.id, [message]);
+    if (message.nonce) this.#messagesByNonce.set(nonceKey(channel.id, message.authorId, message.nonce), message);
     return message;
+  }
+
+  /** The message `authorId` sent in `channelId` with this nonce, if any (Discord's enforce_nonce). */
+  messageByNonce(channelId: string, authorId: string, nonce: string): SimMessage | undefined {
+    return this.#messagesByNonce.get(nonceKey(channelId, authorId, nonce));
   }
 
   /** The messages sent in a channel, oldest first (a live view: it grows as messages arrive). */
@@ -279,3 +287,5 @@ export class SimulatorState {
 /** In a DM the bot may read and send; Discord has no roles there. */
 const channelPermissionsInDm =
   PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.EmbedLinks;
+
+const nonceKey = (channelId: string, authorId: string, nonce: string) => `${channelId}\u0000${authorId}\u0000${nonce}`;
