@@ -15,6 +15,7 @@ import { DiscordGuildDirectory } from './discord-guild-directory.ts';
 import { GatewayAdapter } from './gateway-adapter.ts';
 import type { HealthServer } from './health-server.ts';
 import { startHealthServer } from './health-server.ts';
+import { IntentWatch } from './intent-watch.ts';
 import { PermissionIncidents } from './permission-incidents.ts';
 import type { RunnerIncidentReporter } from './permission-incidents.ts';
 import { bullConnection } from './redis-connection.ts';
@@ -121,7 +122,15 @@ export class Runner {
       const shardCount = o.discord.shardCount;
       const myShards = o.discord.shards;
       const owns = myShards && shardCount ? (guildId: string) => myShards.includes(shardOf(guildId, shardCount)) : undefined;
-      const desired = new DesiredStateSync({ kernel, source: o.desiredState, logger: logger.child({ component: 'desired-state' }), ...(owns ? { owns } : {}), ...(o.prefetch ? { prefetch: o.prefetch } : {}) });
+      const intentWatch = new IntentWatch({ logger: logger.child({ component: 'intents' }), incidents: o.incidents });
+      const applyAndWatch = {
+        applyGuild: async (guildId: string, installs: Parameters<Kernel['applyGuild']>[1]) => {
+          const failures = await kernel.applyGuild(guildId, installs);
+          intentWatch.check(guildId, kernel.enabled(guildId));
+          return failures;
+        },
+      };
+      const desired = new DesiredStateSync({ kernel: applyAndWatch, source: o.desiredState, logger: logger.child({ component: 'desired-state' }), ...(owns ? { owns } : {}), ...(o.prefetch ? { prefetch: o.prefetch } : {}) });
       if (o.changes) {
         const unsubscribe = await o.changes.subscribe((guildId) => void desired.syncGuild(guildId), () => void desired.resync().catch((err: unknown) => logger.error({ err }, 'resync after reconnect failed')));
         closers.push({ what: 'change notices', close: unsubscribe });
@@ -132,6 +141,7 @@ export class Runner {
       // the intents the enabled plugins need, fixed for this connection
       const intents = new Set<Intent>(BASE_INTENTS);
       for (const guildId of desired.guilds) for (const e of kernel.enabled(guildId)) for (const i of e.manifest.discord.intents) intents.add(i);
+      intentWatch.connectedWith(intents);
       gateway = new GatewayAdapter({
         token: o.discord.token,
         apiBase: o.discord.apiBase,
