@@ -9,7 +9,8 @@
  *   bare_rps                            GET /bare on a plain Fastify server: the floor
  *   asset_read_ratio                    asset_read_rps / bare_rps (target >= 1/3)
  *
- * BENCH_SECONDS (default 5) per run, BENCH_CONNECTIONS (default 10). Uses the machine's PostgreSQL
+ * BENCH_SECONDS (default 5) per run, BENCH_CONNECTIONS (default 10). The read and the floor run
+ * twice each, interleaved, and each keeps its better run. Uses the machine's PostgreSQL
  * and Redis (its own database and key prefix) and the Discord simulator, like the tests.
  */
 import autocannon from 'autocannon';
@@ -53,8 +54,14 @@ try {
   await drive(`${bareUrl}/bare`, { duration: 1 });
   await drive(`${world.baseUrl}/v1/assets/${GUILD}`, { duration: 1, headers: { cookie } });
 
-  const bareRun = await drive(`${bareUrl}/bare`, {});
-  const read = await drive(`${world.baseUrl}/v1/assets/${GUILD}`, { headers: { cookie } });
+  // Two rounds of the read and the floor, interleaved, each keeping its better run: one disturbed
+  // run on these 2-core machines then moves neither figure, nor the ratio, on its own.
+  const better = (a: Run, b: Run) => (a.rps >= b.rps ? a : b);
+  const readAsset = () => drive(`${world.baseUrl}/v1/assets/${GUILD}`, { headers: { cookie } });
+  let bareRun = await drive(`${bareUrl}/bare`, {});
+  let read = await readAsset();
+  bareRun = better(bareRun, await drive(`${bareUrl}/bare`, {}));
+  read = better(read, await readAsset());
   const toggle = await drive(world.baseUrl, {
     headers: { cookie },
     requests: [

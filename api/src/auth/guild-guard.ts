@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { FastifyRequest } from 'fastify';
 import type { PlanId } from '../plans/plan.ts';
 import { ApiError, notFound } from '../server/api-error.ts';
+import { tagRequestLog } from '../server/request-log-tags.ts';
 import { Guild, Tenant } from '../storage/entities/index.ts';
 import { canManageGuild } from './guild-access.ts';
 import type { SessionView } from './session-store.ts';
@@ -28,7 +29,7 @@ export function admitToGuild(request: FastifyRequest, guildId: string, guild: Gu
   if (!access || !canManageGuild(access)) {
     throw new ApiError(403, 'MANAGE_GUILD_REQUIRED', `you need the Manage Server permission in ${guild.name} to change it`, 'Ask the server owner for Manage Server (or Administrator), then log in again.');
   }
-  request.log = request.log.child({ guildId });
+  tagRequestLog(request, { guildId });
   return auth;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { ApiError } from '../server/api-error.ts';
+import { tagRequestLog } from '../server/request-log-tags.ts';
 import type { SessionStore, SessionView } from './session-store.ts';
 
 export const SESSION_COOKIE = 'townes_session';
@@ -23,7 +24,7 @@ export function sessionGuard(sessions: SessionStore): preHandlerAsyncHookHandler
       throw new ApiError(401, 'UNAUTHENTICATED', token ? 'the session has expired or was logged out' : 'this route needs a login', 'Log in with Discord: GET /v1/auth/discord/login.');
     }
     request.auth = session;
-    request.log = request.log.child({ tenantId: session.tenantId, userId: session.userId });
+    tagRequestLog(request, { tenantId: session.tenantId, userId: session.userId });
   };
 }
 

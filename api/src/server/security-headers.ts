@@ -1,26 +1,27 @@
 import type { FastifyInstance } from 'fastify';
-import helmet from 'helmet';
 
 /**
- * Helmet's security headers (HSTS, nosniff, frame and referrer policies, a strict CSP...), worked
- * out once at start and set on every reply. @fastify/helmet rebuilds the whole helmet middleware
- * for every request, which measured at several percent of the API's CPU per request; the headers
- * of this JSON API never vary (no CSP nonces), so they are computed once from helmet itself.
+ * The security headers of a JSON API (OWASP's REST Security Cheat Sheet), on every reply. Not
+ * helmet's defaults: those are for HTML pages (script and style sources, DNS prefetch, download
+ * options...), and each header costs on every reply. What a JSON API needs:
  */
-export function securityHeaders(): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const response = {
-    setHeader: (name: string, value: string | number) => void (headers[name.toLowerCase()] = String(value)),
-    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
-  };
-  helmet()({} as never, response as never, () => {});
-  return headers;
-}
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  // nothing in a reply may load or run anything, nor be framed, should a browser ever render it
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  // a reply is what its content-type says (JSON), never sniffed into HTML
+  'x-content-type-options': 'nosniff',
+  // HTTPS only, for a year (ignored over plain http in development)
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'referrer-policy': 'no-referrer',
+  // replies carry a tenant's data: no shared or browser cache keeps them
+  'cache-control': 'no-store',
+  'cross-origin-resource-policy': 'same-origin',
+});
 
 /** Adds the headers to every reply of `app` (registered on the root, so every route has them). */
 export function installSecurityHeaders(app: FastifyInstance): void {
-  const headers = securityHeaders();
   app.addHook('onRequest', async (_request, reply) => {
-    reply.headers(headers);
+    reply.headers(SECURITY_HEADERS);
   });
 }

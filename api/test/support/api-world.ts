@@ -49,7 +49,7 @@ export interface ApiWorld {
   close(): Promise<void>;
 }
 
-export async function startApiWorld(overrides: Partial<ApiSettings> = {}, options: { botPermissionTtlMs?: number; logLevel?: string } = {}): Promise<ApiWorld> {
+export async function startApiWorld(overrides: Partial<ApiSettings> = {}, options: { botPermissionTtlMs?: number; logLevel?: string; logDestination?: { write(line: string): void } } = {}): Promise<ApiWorld> {
   const db = await createTestDatabase('townes_api_test');
   const orm = await createApiOrm(db.url, { logMigrations: false });
   await migrateApi(orm);
@@ -88,7 +88,8 @@ export async function startApiWorld(overrides: Partial<ApiSettings> = {}, option
     notifier: new GuildChangeNotifier(redis, redisPrefix),
     settings,
   };
-  const logger = pino({ level: options.logLevel ?? process.env.TOWNES_TEST_LOG ?? 'silent' });
+  const level = options.logLevel ?? process.env.TOWNES_TEST_LOG ?? 'silent';
+  const logger = options.logDestination ? pino({ level }, options.logDestination) : pino({ level });
   const app = await buildApiServer(deps, { logger });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const others: FastifyInstance[] = [];
