@@ -79,6 +79,10 @@ test('a member without Manage Server is refused (403) even inside their own tena
   const assets = (await dave.get(`/v1/tenants/${mine}/assets`)).body as { assets: Array<{ id: string }> };
   assert.deepEqual(assets.assets.map((a) => a.id), [ids.daveGuild]);
   world.sim.state.member(ids.daveGuild, ids.dave).roles.length = 0;
+  // the session from before still says Manage Server; Discord, asked at the change, does not
+  const stale = await dave.post(`/v1/assets/${ids.daveGuild}/plugins`, { plugin: XP, version: '1.0.0', grants: ['storage'] });
+  assert.equal(stale.status, 403, JSON.stringify(stale.body));
+  assert.match((stale.body as { error: { message: string } }).error.message, /Discord says you no longer have the Manage Server permission/);
   const demoted = await world.login(ids.dave);
   const res = await demoted.post(`/v1/assets/${ids.daveGuild}/plugins`, { plugin: XP, version: '1.0.0', grants: ['storage'] });
   assert.equal(res.status, 403);

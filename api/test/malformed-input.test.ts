@@ -74,6 +74,11 @@ const CASES: Case[] = [
   ['runner', 'POST', () => '/internal/runner/usage', { counts: [{ guildId: GUILD, day: '2026-11-25', metric: 'bitcoins', value: 1 }] }],
   ['runner', 'POST', () => '/internal/runner/usage', { counts: [{ guildId: GUILD, day: 'yesterday', metric: 'events', value: -1 }] }],
   ['runner', 'POST', () => '/internal/runner/usage', { counts: 'all' }],
+  // values the schemas let through but PostgreSQL cannot store: still the caller's input, so 400
+  ['alice', 'POST', () => '/v1/incidents', { tenantId: tenant, severity: 'info', title: 'nul \u0000 inside' }],
+  ['runner', 'POST', () => '/v1/incidents', { tenantId: tenant, severity: 'info', title: 'ok', detail: 'nul \u0000 inside' }],
+  ['anon', 'GET', () => '/v1/marketplace/plugins?query=%00'],
+  ['alice', 'GET', () => `/v1/usage/${GUILD}/daily?from=0000-01-01&to=0000-01-02`],
   ['anon', 'GET', () => '/v1/nothing-here'],
   ['anon', 'DELETE', () => '/healthz'],
   ['anon', 'POST', () => '/v1/auth/discord/callback', JSON.stringify({ code: 'c', state: 'x'.repeat(2 * 1024 * 1024) })],
@@ -94,6 +99,15 @@ test('every malformed request answers 4xx in the one error shape with its reques
   }
   assert.ok((seen.get(400) ?? 0) >= 30, `mostly 400s: ${JSON.stringify([...seen])}`);
   assert.ok(seen.has(404) && seen.has(413), `route-not-found and body-too-large are covered: ${JSON.stringify([...seen])}`);
+});
+
+test('a usage batch naming the same guild, day and metric twice adds both, in one statement', async () => {
+  const runner = { authorization: `Bearer ${RUNNER_TOKEN}` };
+  const count = { guildId: GUILD, day: '2026-11-20', metric: 'events', value: 2 };
+  const res = await world.anonymous().request('POST', '/internal/runner/usage', { counts: [count, { ...count, value: 3 }] }, runner);
+  assert.equal(res.status, 204, JSON.stringify(res.body));
+  const usage = await alice.get(`/v1/usage/${GUILD}/daily?from=2026-11-20&to=2026-11-20`);
+  assert.equal((usage.body as { days: Array<{ events: number }> }).days[0]!.events, 5);
 });
 
 test('a caller-supplied request id is kept and echoed; a malformed one is replaced', async () => {

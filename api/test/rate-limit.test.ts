@@ -26,6 +26,17 @@ test('past the limit a caller gets 429 in the one error shape, counted in Redis;
   for (let i = 0; i < 8; i++) assert.equal((await client.get('/healthz')).status, 200);
 });
 
+test('a made-up session cookie does not buy a fresh allowance: the limit falls back to the address', async () => {
+  const fresh = await startApiWorld({ rateLimit: { max: 5, windowMs: 60_000 } });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await fresh.anonymous().request('GET', '/v1/marketplace/plugins', undefined, { cookie: `townes_session=forged-${i}` })).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('a session past its expiry is refused with 401 and a hint to log in again', async () => {
   const short = await startApiWorld({ sessionTtlMs: 2000 });
   try {

@@ -37,7 +37,7 @@ const ALL_PERMISSIONS = (1n << 53n) - 1n;
 export class DiscordClient {
   readonly #o: DiscordClientOptions;
   #botUserId: string | undefined;
-  readonly #botPermissionCache = new Map<string, { bits: bigint | null; at: number }>();
+  readonly #permissionCache = new Map<string, { bits: bigint | null; at: number }>();
 
   constructor(options: DiscordClientOptions) {
     this.#o = options;
@@ -72,27 +72,41 @@ export class DiscordClient {
    * the bot is not in the guild. Channel overwrites are not considered.
    */
   async botPermissions(guildId: string): Promise<bigint | null> {
+    this.#botUserId ??= UserReply.parse(await this.#json(await this.#fetch('/v10/users/@me', { headers: this.#botAuth() }), 'bot users/@me')).id;
+    return this.memberPermissions(guildId, this.#botUserId);
+  }
+
+  /**
+   * A member's guild-level permission bits, as Discord computes them now (owner or Administrator:
+   * all), read with the bot's token; null when the bot or the member is not in the guild. Reused
+   * for botPermissionTtlMs: toggling plugins must not spend Discord's rate limit.
+   */
+  async memberPermissions(guildId: string, userId: string): Promise<bigint | null> {
     const ttl = this.#o.botPermissionTtlMs ?? 30_000;
-    const cached = this.#botPermissionCache.get(guildId);
+    const key = `${guildId}:${userId}`;
+    const cached = this.#permissionCache.get(key);
     if (cached && Date.now() - cached.at < ttl) return cached.bits;
-    const bits = await this.#readBotPermissions(guildId);
+    const bits = await this.#readMemberPermissions(guildId, userId);
     if (ttl > 0) {
-      if (this.#botPermissionCache.size >= 10_000) this.#botPermissionCache.clear();
-      this.#botPermissionCache.set(guildId, { bits, at: Date.now() });
+      if (this.#permissionCache.size >= 10_000) this.#permissionCache.clear();
+      this.#permissionCache.set(key, { bits, at: Date.now() });
     }
     return bits;
   }
 
-  async #readBotPermissions(guildId: string): Promise<bigint | null> {
-    const auth = { authorization: `Bot ${this.#o.botToken ?? ''}` };
-    this.#botUserId ??= UserReply.parse(await this.#json(await this.#fetch('/v10/users/@me', { headers: auth }), 'bot users/@me')).id;
+  #botAuth() {
+    return { authorization: `Bot ${this.#o.botToken ?? ''}` };
+  }
+
+  async #readMemberPermissions(guildId: string, userId: string): Promise<bigint | null> {
+    const auth = this.#botAuth();
     const guildRes = await this.#fetch(`/v10/guilds/${guildId}`, { headers: auth });
     if (await isNotThere(guildRes)) return null;
     const guild = GuildReply.parse(await this.#json(guildRes, 'guild'));
-    const memberRes = await this.#fetch(`/v10/guilds/${guildId}/members/${this.#botUserId}`, { headers: auth });
+    const memberRes = await this.#fetch(`/v10/guilds/${guildId}/members/${userId}`, { headers: auth });
     if (await isNotThere(memberRes)) return null;
     const member = MemberReply.parse(await this.#json(memberRes, 'guild member'));
-    if (guild.owner_id === this.#botUserId) return ALL_PERMISSIONS;
+    if (guild.owner_id === userId) return ALL_PERMISSIONS;
     let bits = 0n;
     for (const role of guild.roles) if (role.id === guildId || member.roles.includes(role.id)) bits |= BigInt(role.permissions);
     return (bits & ADMINISTRATOR) !== 0n ? ALL_PERMISSIONS : bits;

@@ -14,9 +14,12 @@ export const GuildAccess = z.object({
 });
 export type GuildAccess = z.infer<typeof GuildAccess>;
 
+/** Manage Server or Administrator by Discord's permission bits. */
+export function bitsCanManage(bits: bigint): boolean {
+  return (bits & ADMINISTRATOR) !== 0n || (bits & MANAGE_GUILD) !== 0n;
+}
+
 /** Manage Server, Administrator or ownership: who may change a guild's plugins (as Discord's own UI decides). */
 export function canManageGuild(access: GuildAccess): boolean {
-  if (access.owner) return true;
-  const bits = BigInt(access.permissions);
-  return (bits & ADMINISTRATOR) !== 0n || (bits & MANAGE_GUILD) !== 0n;
+  return access.owner || bitsCanManage(BigInt(access.permissions));
 }

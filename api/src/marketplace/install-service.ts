@@ -2,6 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/core';
 import type { Capability } from '@townesdev/plugin-contract';
 import type { FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/audit-trail.ts';
+import { bitsCanManage } from '../auth/guild-access.ts';
 import { guardGuild } from '../auth/guild-guard.ts';
 import { planAllows } from '../plans/plan.ts';
 import { ApiError, notFound } from '../server/api-error.ts';
@@ -91,6 +92,21 @@ export class InstallService {
     });
   }
 
+  /**
+   * The session remembers what Discord said at login; a change also asks Discord now (through the
+   * bot, which is in the guild), so an admin whose Manage Server was taken away cannot keep
+   * changing the guild until the session expires. Where the bot cannot see the member, the
+   * session's view stands (the bot checks refuse what needs the bot anyway).
+   */
+  async #stillManages(request: FastifyRequest, guildId: string): Promise<void> {
+    const { discord } = this.#deps;
+    if (!discord.hasBot || !request.auth) return;
+    const bits = await discord.memberPermissions(guildId, request.auth.userId);
+    if (bits !== null && !bitsCanManage(bits)) {
+      throw new ApiError(403, 'MANAGE_GUILD_REQUIRED', 'Discord says you no longer have the Manage Server permission in this guild', 'Ask the server owner for Manage Server (or Administrator), then log in again.');
+    }
+  }
+
   async #checkBot(guildId: string, manifest: Parameters<typeof checkBotPermissions>[4]): Promise<void> {
     const { authorizeUrl, clientId } = this.#deps.settings.oauth;
     await checkBotPermissions(this.#deps.discord, authorizeUrl, clientId, guildId, manifest);
@@ -105,6 +121,8 @@ export class InstallService {
   ): Promise<InstallView> {
     const result = await this.#deps.orm.em.fork().transactional(async (em) => {
       const ctx = await guardGuild(em, request, guildId);
+      // after the tenant check: another tenant's guild is a 404 whatever Discord says
+      await this.#stillManages(request, guildId);
       // the row is locked for the change, so two admins' changes apply one after the other
       const existing = await em.findOne(PluginInstallRecord, { guildId, plugin }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const before = existing ? installView(existing) : null;
@@ -118,7 +136,13 @@ export class InstallService {
     });
     // this instance forgets at once (read-your-writes); the notice tells runners and the other instances
     this.#snapshots.invalidate(guildId);
-    await this.#deps.notifier.guildChanged(guildId);
+    try {
+      await this.#deps.notifier.guildChanged(guildId);
+    } catch (error) {
+      // the change is committed: the caller gets its answer; runners and other instances catch up
+      // when their Redis connection comes back (they re-read every guild after a reconnect)
+      request.log.warn({ err: error, guildId }, 'the change notice could not be published; runners will catch up on their next resync');
+    }
     if (!result) throw notFound(`${plugin} on this guild`);
     return result;
   }

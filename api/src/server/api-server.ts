@@ -24,6 +24,7 @@ import { ApiError } from './api-error.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { frameworkErrorReply, installErrorHandling } from './error-handler.ts';
 import { requestIdOf } from './request-id.ts';
+import { refuseNulCharacters } from './nul-guard.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 
 export const API_VERSION = '1.0.0';
@@ -62,6 +63,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   installErrorHandling(app);
+  refuseNulCharacters(app);
 
   await app.register(swagger, {
     openapi: {
@@ -81,18 +83,6 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   installSecurityHeaders(app);
   await app.register(cors, { origin: deps.settings.webOrigins, credentials: true, exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'] });
   await app.register(cookie);
-  await app.register(rateLimit, {
-    redis: deps.redis,
-    nameSpace: `${deps.redisPrefix}rate-limit:`,
-    max: deps.settings.rateLimit.max,
-    timeWindow: deps.settings.rateLimit.windowMs,
-    // per login when there is one (many admins share an office IP), else per address
-    keyGenerator: (request) => request.cookies?.[SESSION_COOKIE] ? `s:${request.cookies[SESSION_COOKIE]}` : `ip:${request.ip}`,
-    // health probes and runners are infrastructure, not people: they are never throttled
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/internal/runner/'),
-    errorResponseBuilder: (_request, context) => new ApiError(429, 'RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`, `Retry after ${context.after}.`),
-  });
-
   const caching = options.readCaches ?? true;
   const sessions = new SessionStore(deps.orm, deps.settings.sessionTtlMs, {
     cacheMs: caching ? 60_000 : 0,
@@ -103,6 +93,23 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
     const invalidation = await ReadModelInvalidation.start(deps.redis, deps.redisPrefix, snapshots, sessions, app.log);
     app.addHook('onClose', () => invalidation.stop());
   }
+  await app.register(rateLimit, {
+    redis: deps.redis,
+    nameSpace: `${deps.redisPrefix}rate-limit:`,
+    max: deps.settings.rateLimit.max,
+    timeWindow: deps.settings.rateLimit.windowMs,
+    // per login when the cookie is a live session (many admins share an office IP), else per
+    // address: a made-up cookie must not buy a fresh allowance
+    keyGenerator: async (request) => {
+      const token = request.cookies?.[SESSION_COOKIE];
+      const session = token ? await sessions.find(token) : null;
+      return session ? `s:${session.tokenHash}` : `ip:${request.ip}`;
+    },
+    // health probes and runners are infrastructure, not people: they are never throttled
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/internal/runner/'),
+    errorResponseBuilder: (_request, context) => new ApiError(429, 'RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`, `Retry after ${context.after}.`),
+  });
+
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps, sessions });
   await app.register(assetRoutes, { deps, sessions, snapshots });

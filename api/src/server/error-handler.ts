@@ -20,8 +20,22 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'VALIDATION_FAILED',
 };
 
+/**
+ * PostgreSQL's "data exception" class (SQLSTATE 22...): a value the schema let through that the
+ * database cannot store, such as a NUL character in text or the year 0. The caller's input, so 400.
+ */
+function isDataException(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code)) return true;
+  }
+  return false;
+}
+
 function describe(error: FastifyError | Error): Described {
   if (error instanceof ApiError) return { status: error.statusCode, code: error.code, message: error.message, hint: error.hint };
+  if (isDataException(error)) {
+    return { status: 400, code: 'INVALID_VALUE', message: 'a value in the request cannot be stored (such as a NUL character in text, or a date out of range)', hint: 'Remove control characters and use real dates, then retry.' };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const problems = error.validation.map((v) => `${error.validationContext ?? 'request'}${v.instancePath || ''}: ${v.message ?? 'invalid'}`);
     return { status: 400, code: 'VALIDATION_FAILED', message: problems.join('; '), hint: 'Check the request against docs/API/openapi.yaml.' };

@@ -14,9 +14,17 @@ export type DailyUsage = { day: string } & Record<UsageMetric, number>;
 
 /** Add runners' counts in one statement (insert, or add to the existing row): batches never lose a count to a race. */
 export async function addUsage(em: EntityManager, increments: readonly UsageIncrement[]): Promise<void> {
-  if (increments.length === 0) return;
-  const values = increments.map(() => '(?, ?::date, ?, ?)').join(', ');
-  const params = increments.flatMap((i) => [i.guildId, i.day, i.metric, i.value]);
+  // one row per key: PostgreSQL refuses to upsert the same row twice in one statement
+  const summed = new Map<string, UsageIncrement>();
+  for (const i of increments) {
+    const key = `${i.guildId}\u0000${i.day}\u0000${i.metric}`;
+    const seen = summed.get(key);
+    summed.set(key, seen ? { ...seen, value: seen.value + i.value } : { ...i });
+  }
+  if (summed.size === 0) return;
+  const rows = [...summed.values()];
+  const values = rows.map(() => '(?, ?::date, ?, ?)').join(', ');
+  const params = rows.flatMap((i) => [i.guildId, i.day, i.metric, i.value]);
   await em.getConnection().execute(
     `insert into "${USAGE_COUNTER_TABLE}" ("guild_id", "day", "metric", "value") values ${values}
      on conflict ("guild_id", "day", "metric") do update set "value" = "${USAGE_COUNTER_TABLE}"."value" + excluded."value"`,
