@@ -20,6 +20,8 @@ export interface PlatformOptions {
   apiPort?: number;
   /** Runner health server; null: none. Default RUNNER_HEALTH_PORT. */
   runnerHealth?: { port: number } | null;
+  /** How often the runner reports usage to the API (tests: short). */
+  usageEveryMs?: number;
   /** Called once the API and registry are up, before the runner starts: seed tenants and installs. */
   beforeRunner?(platform: { apiUrl: string; sim: DiscordSimulator | null }): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
       runnerToken,
       registry: { url: `${apiUrl}/v1/registry`, trust: parseTrustStore({ version: 1, ...builtins.trust }), cacheDir: resolve(config.runnerCacheDir) },
       ...(options.runnerHealth === undefined ? {} : { health: options.runnerHealth }),
+      ...(options.usageEveryMs ? { usageEveryMs: options.usageEveryMs } : {}),
     });
     stops.push(() => runner.stop());
     return { apiUrl, sim, plane, runner, builtins, stop };

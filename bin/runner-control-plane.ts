@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { subscribeGuildChanges } from '@townesdev/api';
-import type { DesiredPlugin, DesiredStateSource, GuildChangeFeed, RunnerIncident, RunnerIncidentReporter } from '@townesdev/kernel/runner';
+import type { DesiredPlugin, DesiredStateSource, GuildChangeFeed, RunnerIncident, RunnerIncidentReporter, UsageCount } from '@townesdev/kernel/runner';
 
 export class RunnerApiError extends Error {
   readonly status: number;
@@ -79,6 +79,11 @@ export class RunnerApiClient implements DesiredStateSource, RunnerIncidentReport
       return;
     }
     await this.#call('POST', '/v1/incidents', { tenantId, guildId: incident.guildId, severity: incident.severity, title: incident.title.slice(0, 200), detail: incident.detail.slice(0, 10_000) });
+  }
+
+  /** Per-guild usage counts for the API's daily counters (the runner batches them). */
+  async reportUsage(counts: UsageCount[]): Promise<void> {
+    if (counts.length > 0) await this.#call('POST', '/internal/runner/usage', { counts });
   }
 }
 

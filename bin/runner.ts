@@ -27,6 +27,8 @@ export interface RunnerWiring {
   registry: { url: string; trust: TrustStore; cacheDir: string };
   /** Default: RUNNER_HEALTH_PORT on 127.0.0.1; null: no health server. */
   health?: { port: number; host?: string } | null;
+  /** How often usage counts go to the API (default 60 s). */
+  usageEveryMs?: number;
 }
 
 export interface OpenedRunner {
@@ -54,6 +56,7 @@ export async function openRunner(config: Config, logger: Logger, wiring: RunnerW
         for (const r of await sync.prefetch(refs)) if (!r.ok) logger.warn({ plugin: r.name, version: r.version, err: r.error }, 'a plugin could not be fetched and verified');
       },
       incidents: api,
+      usage: { sink: { report: (counts) => api.reportUsage(counts) }, ...(wiring.usageEveryMs ? { everyMs: wiring.usageEveryMs } : {}) },
       logger,
       ...(wiring.health === null ? {} : { health: wiring.health ?? { port: config.runnerHealthPort } }),
     });

@@ -44,6 +44,7 @@ before(async () => {
   platform = await startPlatform(config, pino({ level: process.env.TOWNES_TEST_LOG ?? 'silent' }), {
     apiPort: 0,
     runnerHealth: null,
+    usageEveryMs: 200,
     async beforeRunner({ apiUrl, sim }) {
       a = seedDemoGuild(sim!);
       b = seedDemoGuild(sim!);
@@ -99,4 +100,22 @@ test('the runner reads its guilds from the API and its plugins from the registry
   const downloads = await fetch(`${platform.apiUrl}/v1/registry/packages/${XP}`);
   assert.equal(downloads.status, 200);
   assert.deepEqual(platform.builtins.plugins.map((p) => p.name).sort(), ['@townesdev/welcome', '@townesdev/xp']);
+});
+
+test('the runner reports what it handled per guild: the API’s daily usage counts events and delivered actions', async () => {
+  const sim = platform.sim!;
+  const cookie = await loginAs(platform.apiUrl, sim, b.ownerId);
+  const today = new Date().toISOString().slice(0, 10);
+  const usage = async () => {
+    const res = await fetch(`${platform.apiUrl}/v1/usage/${b.guildId}/daily?from=${today}&to=${today}`, { headers: { cookie } });
+    return ((await res.json()) as { days: Array<{ events: number; actions: number }> }).days[0]!;
+  };
+  const deadline = Date.now() + 10_000;
+  let seen = await usage();
+  while ((seen.events < 3 || seen.actions < 1) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    seen = await usage();
+  }
+  assert.ok(seen.events >= 3, `events counted: ${JSON.stringify(seen)}`);
+  assert.ok(seen.actions >= 1, `the level-up delivered in guild B is counted: ${JSON.stringify(seen)}`);
 });

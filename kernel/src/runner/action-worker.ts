@@ -68,7 +68,7 @@ export function startActionWorker(options: ActionWorkerOptions): Worker<QueuedAc
       throw error;
     }
     await ledger.record(action.key);
-    metrics.actions.delivered++;
+    metrics.actionDelivered(action.guildId);
     metrics.queueLatency.add(Date.now() - job.timestamp);
   };
   const worker = new Worker<QueuedAction>(options.name, processor, {

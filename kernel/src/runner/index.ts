@@ -33,3 +33,5 @@ export type { HealthChecks, HealthServer } from './health-server.ts';
 export { parseShardList, shardOf } from './shard-layout.ts';
 export { bullConnection } from './redis-connection.ts';
 export { commandPayload, memberAddPayload, memberEventId, memberRemovePayload, messagePayload } from './event-payloads.ts';
+export { UsageReporter } from './usage-reporter.ts';
+export type { UsageCount, UsageSink } from './usage-reporter.ts';

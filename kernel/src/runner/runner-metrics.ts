@@ -33,12 +33,20 @@ export class RunnerMetrics {
   readonly queueLatency = new LatencyWindow();
   readonly #byGuild = new Map<string, number>();
   shards: () => ShardStatus[] = () => [];
+  /** Per-guild usage for the control plane (events, delivered actions); null when not reported. */
+  usage: { count(guildId: string, metric: 'events' | 'actions'): void } | null = null;
   queueDepth: () => number | null = () => null;
 
   event(type: string, guildId: string): void {
     this.events.total++;
     this.events.byType[type] = (this.events.byType[type] ?? 0) + 1;
     this.#byGuild.set(guildId, (this.#byGuild.get(guildId) ?? 0) + 1);
+    this.usage?.count(guildId, 'events');
+  }
+
+  actionDelivered(guildId: string): void {
+    this.actions.delivered++;
+    this.usage?.count(guildId, 'actions');
   }
 
   snapshot(): MetricsSnapshot {

@@ -21,6 +21,7 @@ import type { RunnerIncidentReporter } from './permission-incidents.ts';
 import { bullConnection } from './redis-connection.ts';
 import { RunnerMetrics } from './runner-metrics.ts';
 import { shardOf } from './shard-layout.ts';
+import { UsageReporter, type UsageSink } from './usage-reporter.ts';
 
 export interface RunnerOptions {
   discord: {
@@ -44,6 +45,8 @@ export interface RunnerOptions {
   changes?: GuildChangeFeed;
   prefetch?(refs: Array<{ name: string; version: string }>): Promise<unknown>;
   incidents: RunnerIncidentReporter;
+  /** Where per-guild usage (events, delivered actions) goes, every `everyMs` (default 60 s) and on stop. */
+  usage?: { sink: UsageSink; everyMs?: number };
   logger: Logger;
   /** `/healthz`, `/readyz`, `/metrics`; omitted: no HTTP server. */
   health?: { port: number; host?: string };
@@ -100,6 +103,11 @@ export class Runner {
       await redis.connect();
       closers.push({ what: 'redis', close: async () => redis.disconnect() });
       const metrics = new RunnerMetrics();
+      if (o.usage) {
+        const usage = new UsageReporter({ sink: o.usage.sink, logger: logger.child({ component: 'usage' }), everyMs: o.usage.everyMs ?? 60_000 });
+        metrics.usage = usage;
+        closers.push({ what: 'usage report', close: () => usage.stop() });
+      }
       const connection = bullConnection(o.redisUrl);
       const queueName = o.queueName ?? 'discord-actions';
       const bullPrefix = `${o.redisPrefix}bull`;
