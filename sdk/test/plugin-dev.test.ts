@@ -16,7 +16,7 @@ async function session(args: string[], ...typed: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-test('townes plugin dev: typed chat earns XP, a level-up is announced, /rank answers, by name', async () => {
+test('townes plugin dev: typed chat reaches the simulator, XP is earned, the level-up is announced, /rank answers, by name', async () => {
   const r = await session(
     [XP_DIR, '--config', '{"minXp":100,"maxXp":100,"cooldownSeconds":0}'],
     'join alice',
@@ -32,7 +32,7 @@ test('townes plugin dev: typed chat earns XP, a level-up is announced, /rank ans
     'alice: never read after quit',
   );
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /@townesdev\/xp@1\.0\.0 is running in the sandbox/);
+  assert.match(r.out, /@townesdev\/xp@1\.0\.0 runs in the runner \(sandbox, action queue, discord\.js\) against the Discord simulator/);
   assert.match(r.out, /posts in #general: .*level/i, 'the level-up is announced in the channel alice typed in');
   assert.match(r.out, /> \/rank as alice\n {2}replies: /);
   assert.match(r.out, /no command \/nope; this plugin has \/rank \/leaderboard/);
@@ -41,10 +41,12 @@ test('townes plugin dev: typed chat earns XP, a level-up is announced, /rank ans
   assert.doesNotMatch(r.out, /never read after quit/);
 });
 
-test('townes plugin dev: a member joining is welcomed; a folder without a plugin is refused', async () => {
-  const r = await session([WELCOME_DIR, '--config', '{"channelId":"100000000000000777"}'], 'join bob', 'quit');
+test('townes plugin dev: a member joining is welcomed in #welcome, by DM and with a role; a folder without a plugin is refused', async () => {
+  const r = await session([WELCOME_DIR, '--config', '{"channelId":"#welcome","autoRoleId":"@Member","dmEnabled":true}'], 'join bob', 'quit');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /> join bob\n {2}posts in #100000000000000777: Welcome @bob to Dev Guild!/);
+  assert.match(r.out, /> join bob\n {2}posts in #welcome: Welcome @bob to Dev Guild!/);
+  assert.match(r.out, /sends a DM to bob: /);
+  assert.match(r.out, /gives role @Member to bob/);
   const missing = await session(['/nonexistent/folder']);
   assert.equal(missing.code, 66);
   assert.match(missing.err, /has no src\/plugin\.ts/);
