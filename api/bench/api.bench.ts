@@ -3,7 +3,8 @@
  * autocannon over real HTTP, beside a bare Fastify route in the same process and run (the floor).
  * Prints one JSON line:
  *
- *   asset_read_rps, asset_read_p99_ms   GET /v1/assets/:guildId with a session (auth, guards, 3 queries)
+ *   asset_read_rps, asset_read_p99_ms   GET /v1/assets/:guildId with a session: cookie, rate limit on Redis,
+ *                                       guards, served from the read caches (ADR 006) once warm
  *   toggle_rps, toggle_p99_ms           POST .../features/:plugin/enable and /disable, alternating
  *                                       (guards, row lock, audit entry, change notice on Redis)
  *   bare_rps                            GET /bare on a plain Fastify server: the floor
