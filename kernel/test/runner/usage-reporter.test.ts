@@ -27,7 +27,8 @@ test('usage is summed per guild, day and metric; a failed report is kept and sen
   reporter.count('100000000000000001', 'events');
   await reporter.stop();
   assert.equal(sent.length, 1);
-  const byKey = Object.fromEntries(sent[0]!.map((c) => [`${c.day}/${c.metric}`, c.value]));
+  const [report] = sent as UsageCount[][];
+  const byKey = Object.fromEntries(report!.map((c) => [`${c.day}/${c.metric}`, c.value]));
   const today = new Date().toISOString().slice(0, 10);
   assert.deepEqual(byKey, { [`${today}/events`]: 3, '2026-11-24/actions': 1 }, 'nothing lost, each count on its own day');
 });
