@@ -166,6 +166,18 @@ test('when the bot lacks a permission the plugin needs, the reply names it and l
   assert.equal((await alice.post(`/v1/assets/${ids.guild}/features/${enc(XP)}/enable`)).status, 200);
 });
 
+test('a change that changes nothing (disabling what is disabled) answers 200 and writes no audit entry', async () => {
+  const count = async () => Number((await world.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from api_audit_log'))[0]!.n);
+  assert.equal((await alice.post(`/v1/assets/${ids.guild}/features/${enc(XP)}/disable`)).status, 200);
+  const before = await count();
+  const again = await alice.post(`/v1/assets/${ids.guild}/features/${enc(XP)}/disable`);
+  assert.equal(again.status, 200);
+  assert.equal((again.body as { enabled: boolean }).enabled, false);
+  assert.equal(await count(), before, 'no second audit entry');
+  assert.equal((await alice.post(`/v1/assets/${ids.guild}/features/${enc(XP)}/enable`)).status, 200);
+  assert.equal(await count(), before + 1, 'a real change is audited');
+});
+
 test('uninstall removes the plugin and is audited; logout ends the session', async () => {
   const res = await alice.delete(`/v1/assets/${ids.guild}/plugins/${enc(XP)}`);
   assert.equal(res.status, 204);

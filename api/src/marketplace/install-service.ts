@@ -107,6 +107,18 @@ export class InstallService {
     }
   }
 
+  async #announce(request: FastifyRequest, guildId: string): Promise<void> {
+    // this instance forgets at once (read-your-writes); the notice tells runners and the other instances
+    this.#snapshots.invalidate(guildId);
+    try {
+      await this.#deps.notifier.guildChanged(guildId);
+    } catch (error) {
+      // the change is committed: the caller gets its answer; runners and other instances catch up
+      // when their Redis connection comes back (they re-read every guild after a reconnect)
+      request.log.warn({ err: error, guildId }, 'the change notice could not be published; runners will catch up on their next resync');
+    }
+  }
+
   async #checkBot(guildId: string, manifest: Parameters<typeof checkBotPermissions>[4]): Promise<void> {
     const { authorizeUrl, clientId } = this.#deps.settings.oauth;
     await checkBotPermissions(this.#deps.discord, authorizeUrl, clientId, guildId, manifest);
@@ -119,7 +131,7 @@ export class InstallService {
     action: string,
     apply: (em: EntityManager, ctx: Awaited<ReturnType<typeof guardGuild>>, existing: InstallRow | null) => Promise<InstallRow | null>,
   ): Promise<InstallView> {
-    const result = await this.#deps.orm.em.fork().transactional(async (em) => {
+    const { result, changed } = await this.#deps.orm.em.fork().transactional(async (em) => {
       const ctx = await guardGuild(em, request, guildId);
       // after the tenant check: another tenant's guild is a 404 whatever Discord says
       await this.#stillManages(request, guildId);
@@ -127,25 +139,24 @@ export class InstallService {
       const existing = await em.findOne(PluginInstallRecord, { guildId, plugin }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const before = existing ? installView(existing) : null;
       const row = await apply(em, ctx, existing);
+      // a change that changes nothing (disabling what is disabled) is answered, not audited or announced
+      if (row && before && sameState(before, installView(row))) return { result: before, changed: false };
       if (row) row.updatedAt = new Date();
       await em.flush();
       const after = row ? installView(row) : null;
       recordAudit(em, { tenantId: ctx.tenant.id, guildId, actorUserId: ctx.auth.userId, action, target: plugin, before, after, requestId: String(request.id) });
       await em.flush();
-      return after ?? before;
+      return { result: after ?? before, changed: true };
     });
-    // this instance forgets at once (read-your-writes); the notice tells runners and the other instances
-    this.#snapshots.invalidate(guildId);
-    try {
-      await this.#deps.notifier.guildChanged(guildId);
-    } catch (error) {
-      // the change is committed: the caller gets its answer; runners and other instances catch up
-      // when their Redis connection comes back (they re-read every guild after a reconnect)
-      request.log.warn({ err: error, guildId }, 'the change notice could not be published; runners will catch up on their next resync');
-    }
+    if (changed) await this.#announce(request, guildId);
     if (!result) throw notFound(`${plugin} on this guild`);
     return result;
   }
+}
+
+/** Two views of an install describe the same state (when it was last changed aside). */
+function sameState(a: InstallView, b: InstallView): boolean {
+  return JSON.stringify({ ...a, updatedAt: '' }) === JSON.stringify({ ...b, updatedAt: '' });
 }
 
 function required(row: InstallRow | null, plugin: string): InstallRow {
