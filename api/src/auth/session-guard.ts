@@ -15,11 +15,27 @@ declare module 'fastify' {
   }
 }
 
+const looked = new WeakMap<FastifyRequest, Promise<SessionView | null>>();
+
+/**
+ * The live session a request's cookie names, or null; looked up once per request, however many
+ * hooks ask (the rate limiter keys on it before the guard reads it).
+ */
+export function sessionOf(sessions: SessionStore, request: FastifyRequest): Promise<SessionView | null> {
+  let found = looked.get(request);
+  if (!found) {
+    const token = request.cookies?.[SESSION_COOKIE];
+    found = token ? sessions.find(token) : Promise.resolve(null);
+    looked.set(request, found);
+  }
+  return found;
+}
+
 /** A preHandler that refuses a request without a live session (401) and tags its logs with the tenant. */
 export function sessionGuard(sessions: SessionStore): preHandlerAsyncHookHandler {
   return async (request) => {
     const token = request.cookies[SESSION_COOKIE];
-    const session = token ? await sessions.find(token) : null;
+    const session = await sessionOf(sessions, request);
     if (!session) {
       throw new ApiError(401, 'UNAUTHENTICATED', token ? 'the session has expired or was logged out' : 'this route needs a login', 'Log in with Discord: GET /v1/auth/discord/login.');
     }

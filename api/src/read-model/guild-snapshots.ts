@@ -3,7 +3,7 @@ import type { InstallView } from '../marketplace/install-schemas.ts';
 import { installView } from '../marketplace/install-view.ts';
 import type { ApiOrm } from '../storage/api-orm.ts';
 import { Guild, PluginInstallRecord, Tenant } from '../storage/entities/index.ts';
-import { dailyUsage, type DailyUsage } from '../usage/usage-counters.ts';
+import { dailyUsage, daysBefore, utcToday, type DailyUsage } from '../usage/usage-counters.ts';
 
 /** A guild as the read routes show it: whose it is, its plan, its plugins. */
 export interface GuildSnapshot {
@@ -61,9 +61,8 @@ export class GuildSnapshots {
   recentUsage(guildId: string): Promise<DailyUsage[]> {
     const hit = this.#usage.get(guildId);
     if (hit && Date.now() - hit.at < this.#usageTtlMs) return hit.days;
-    const to = new Date().toISOString().slice(0, 10);
-    const from = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
-    const days = dailyUsage(this.#orm.em.fork(), guildId, from, to);
+    const to = utcToday();
+    const days = dailyUsage(this.#orm.em.fork(), guildId, daysBefore(to, 6), to);
     days.catch(() => this.#usage.delete(guildId));
     if (!this.#disabled) this.#remember(this.#usage, guildId, { at: Date.now(), days });
     return days;

@@ -10,7 +10,7 @@ import { REGISTRY_SECURITY_SCHEMES, registryRoutes, type RegistryRoutesOptions }
 import { assetRoutes } from '../assets/asset-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { authRoutes } from '../auth/auth-routes.ts';
-import { SESSION_COOKIE } from '../auth/session-guard.ts';
+import { SESSION_COOKIE, sessionOf } from '../auth/session-guard.ts';
 import { SessionStore } from '../auth/session-store.ts';
 import { healthRoutes } from '../health/health-routes.ts';
 import { incidentRoutes } from '../incidents/incident-routes.ts';
@@ -101,8 +101,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
     // per login when the cookie is a live session (many admins share an office IP), else per
     // address: a made-up cookie must not buy a fresh allowance
     keyGenerator: async (request) => {
-      const token = request.cookies?.[SESSION_COOKIE];
-      const session = token ? await sessions.find(token) : null;
+      const session = await sessionOf(sessions, request);
       return session ? `s:${session.tokenHash}` : `ip:${request.ip}`;
     },
     // health probes and runners are infrastructure, not people: they are never throttled

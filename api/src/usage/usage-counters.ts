@@ -12,6 +12,12 @@ export interface UsageIncrement {
 
 export type DailyUsage = { day: string } & Record<UsageMetric, number>;
 
+/** Today as a UTC day, YYYY-MM-DD. */
+export const utcToday = (): string => new Date().toISOString().slice(0, 10);
+
+/** The UTC day `n` days before `day`. */
+export const daysBefore = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+
 /** Add runners' counts in one statement (insert, or add to the existing row): batches never lose a count to a race. */
 export async function addUsage(em: EntityManager, increments: readonly UsageIncrement[]): Promise<void> {
   // one row per key: PostgreSQL refuses to upsert the same row twice in one statement

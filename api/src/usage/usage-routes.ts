@@ -6,11 +6,9 @@ import type { SessionStore } from '../auth/session-store.ts';
 import { GuildParams } from '../marketplace/install-schemas.ts';
 import { ApiError } from '../server/api-error.ts';
 import type { ApiDeps } from '../server/api-deps.ts';
-import { dailyUsage } from './usage-counters.ts';
+import { dailyUsage, daysBefore, utcToday } from './usage-counters.ts';
 import { MAX_DAYS, UsageQuery, UsageReply } from './usage-schemas.ts';
 
-const today = () => new Date().toISOString().slice(0, 10);
-const daysBefore = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
 /** A guild's daily usage counters (events handled, Discord actions, AI tokens). */
 export const usageRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: SessionStore }> = async (app, { deps, sessions }) => {
@@ -25,7 +23,7 @@ export const usageRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; sessions: Sessi
       response: { 200: UsageReply, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
     },
   }, async (request) => {
-    const to = request.query.to ?? today();
+    const to = request.query.to ?? utcToday();
     const from = request.query.from ?? daysBefore(to, 29);
     const span = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
     if (span < 1 || span > MAX_DAYS) throw new ApiError(400, 'INVALID_RANGE', `from must not be after to, and the range is at most ${MAX_DAYS} days (got ${span})`);

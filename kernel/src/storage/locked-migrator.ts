@@ -5,7 +5,7 @@ import type { MigrationInfo, Transaction } from '@mikro-orm/core';
 /**
  * Run a MikroORM migrator step (up or down) in one transaction behind a PostgreSQL advisory lock,
  * so processes starting together apply each migration once and the later ones find nothing to
- * do. Each schema owner (kernel, API) passes its own lock key, so owners sharing a database do
+ * do. Each schema owner (kernel, registry, API) passes its own lock key, so owners sharing a database do
  * not wait on each other. Returns the names of the migrations applied or reverted.
  */
 export async function runMigrationsLocked(

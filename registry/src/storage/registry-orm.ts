@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
-import type { MigrationInfo, Transaction } from '@mikro-orm/core';
+import { runMigrationsLocked } from '@townesdev/kernel/postgres';
 import { registryMigrations } from '../../migrations/index.ts';
 import { registryEntities } from './entities/index.ts';
 
@@ -59,40 +59,16 @@ export interface RollbackOptions {
  * transaction behind an advisory lock, so concurrent starts apply each migration once.
  */
 export async function migrateRegistry(orm: RegistryOrm): Promise<string[]> {
-  return runLocked(orm, (migrator, trx) => migrator.up({ transaction: trx }));
+  return runMigrationsLocked(orm, MIGRATION_LOCK_KEY, (migrator, trx) => migrator.up({ transaction: trx }));
 }
 
 /** Revert registry migrations: the last one by default. See docs/MIGRATIONS.md for what is lost. */
 export async function rollbackRegistry(orm: RegistryOrm, options: RollbackOptions = {}): Promise<string[]> {
-  return runLocked(orm, (migrator, trx) => migrator.down(options.to === undefined ? { transaction: trx } : { transaction: trx, to: options.to }));
+  return runMigrationsLocked(orm, MIGRATION_LOCK_KEY, (migrator, trx) => migrator.down(options.to === undefined ? { transaction: trx } : { transaction: trx, to: options.to }));
 }
 
 /** Names of the registry migrations not yet applied. */
 export async function pendingRegistryMigrations(orm: RegistryOrm): Promise<string[]> {
   const pending = await new Migrator(orm.em).getPending();
   return pending.map((m) => m.name);
-}
-
-async function runLocked(orm: RegistryOrm, run: (migrator: Migrator, trx: Transaction) => Promise<MigrationInfo[]>): Promise<string[]> {
-  // a fresh Migrator per run: it caches "tracking table exists", which a rolled-back run would falsify
-  const migrator = new Migrator(orm.em);
-  const connection = orm.em.getConnection();
-  const lock = (trx: Transaction) => connection.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY], 'all', trx);
-  // The tracking table is created and committed first, under the lock: the migrator probes for
-  // it on other pooled connections, which could not see (and would block on) an uncommitted one.
-  await connection.transactional(async (trx) => {
-    await lock(trx);
-    const storage = migrator.getStorage();
-    storage.setMasterMigration(trx);
-    try {
-      await storage.ensureTable();
-    } finally {
-      storage.unsetMasterMigration();
-    }
-  });
-  const done = await connection.transactional(async (trx) => {
-    await lock(trx);
-    return run(migrator, trx);
-  });
-  return done.map((m) => m.name);
 }
