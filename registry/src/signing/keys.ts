@@ -33,7 +33,9 @@ export function generateSigningKey(): SigningKey {
  * Throws a TypeError when the PEM is not an Ed25519 public key.
  */
 export function keyIdOf(publicKeyPem: string): string {
-  return keyIdFromKeyObject(ed25519PublicKey(publicKeyPem));
+  const parsed = parsedPublicKey(publicKeyPem);
+  parsed.keyId ??= keyIdFromKeyObject(parsed.key);
+  return parsed.keyId;
 }
 
 /** The key id that belongs to a private key (from its public half). */
@@ -55,8 +57,7 @@ export function signDocument(bytes: Uint8Array, privateKeyPem: string): string {
 export function verifyDocument(bytes: Uint8Array, signatureB64: string, publicKeyPem: string): boolean {
   try {
     if (!isSignatureB64(signatureB64)) return false;
-    const key = ed25519PublicKey(publicKeyPem);
-    return verify(null, bytes, key, Buffer.from(signatureB64, 'base64'));
+    return verify(null, bytes, parsedPublicKey(publicKeyPem).key, Buffer.from(signatureB64, 'base64'));
   } catch {
     return false;
   }
@@ -74,6 +75,26 @@ export function isSignatureB64(value: unknown): value is string {
 function keyIdFromKeyObject(publicKey: KeyObject): string {
   const der = publicKey.export({ type: 'spki', format: 'der' });
   return `ed25519:${createHash('sha256').update(der).digest().subarray(0, 16).toString('base64url')}`;
+}
+
+/**
+ * Public keys parsed once per PEM text. A runner checks every package against the same few
+ * trust-store keys, and parsing the PEM twice per signature and exporting and hashing it for the
+ * id took a third of the signature check. A KeyObject is immutable and depends on the PEM text
+ * alone, so the cached one checks exactly what a fresh one would. Only keys that parsed are
+ * kept, and at most MAX_PARSED_KEYS: a caller passing ever new PEMs only loses the cache.
+ */
+const MAX_PARSED_KEYS = 256;
+const parsedKeys = new Map<string, { key: KeyObject; keyId?: string }>();
+
+function parsedPublicKey(pem: string): { key: KeyObject; keyId?: string } {
+  let parsed = parsedKeys.get(pem);
+  if (!parsed) {
+    parsed = { key: ed25519PublicKey(pem) };
+    if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.clear();
+    parsedKeys.set(pem, parsed);
+  }
+  return parsed;
 }
 
 function ed25519PublicKey(pem: string): KeyObject {
