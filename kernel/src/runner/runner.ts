@@ -8,6 +8,7 @@ import { startActionWorker } from './action-worker.ts';
 import { CommandSync } from './command-sync.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import { DesiredStateSync } from './desired-state-sync.ts';
+import { MemoryUpkeep } from './memory-upkeep.ts';
 import type { DesiredStateSource, GuildChangeFeed } from './desired-state-sync.ts';
 import { DiscordActionSink } from './discord-action-sink.ts';
 import { DiscordActions } from './discord-actions.ts';
@@ -205,6 +206,11 @@ export class Runner {
         timer.unref();
         closers.push({ what: 'metrics log', close: async () => clearInterval(timer) });
       }
+      const upkeep = new MemoryUpkeep({ relieve: () => kernel.relieveMemory(), stats: () => kernel.sandboxStats(), logger: logger.child({ component: 'memory' }) });
+      closers.push({ what: 'memory upkeep', close: async () => upkeep.stop() });
+      upkeep.start();
+      // Loading every guild was the biggest burst this runner will see.
+      void upkeep.relieve('guilds loaded');
       logger.info({ shards: adapter.shardStatus(), intents: [...intents] }, 'runner ready');
       return runner;
     } catch (error) {

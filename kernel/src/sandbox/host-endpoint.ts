@@ -1,4 +1,5 @@
 import type { Namespace, StoredEntry } from '../storage/plugin-store.ts';
+import { releaseFreedHeap } from './heap-relief.ts';
 import { SandboxHost } from './sandbox-host.ts';
 import type { FromHost, StorageBackend, ToHost } from './sandbox-protocol.ts';
 
@@ -59,7 +60,15 @@ export function serveSandboxHost(send: (message: FromHost) => void, onClose?: ()
         send({ t: 'pong', id: message.id });
         break;
       case 'stats':
-        send({ t: 'stats', id: message.id, stats: host.stats() });
+        if (message.relieve) {
+          const id = message.id;
+          void releaseFreedHeap().then(
+            () => send({ t: 'stats', id, stats: host.stats() }),
+            () => send({ t: 'stats', id, stats: host.stats() }),
+          );
+        } else {
+          send({ t: 'stats', id: message.id, stats: host.stats() });
+        }
         break;
       case 'close':
         host.dispose();

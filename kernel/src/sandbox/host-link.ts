@@ -17,11 +17,13 @@ export interface HostLink {
 export class ChildHostLink implements HostLink {
   readonly #child;
 
-  constructor(options: { maxOldSpaceMb: number }) {
+  constructor(options: { maxOldSpaceMb: number; maxSemiSpaceMb: number }) {
     this.#child = fork(sandboxHostEntry(), [], {
       // No ambient secrets: the host needs nothing from the runner's environment.
       env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
-      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning'],
+      // A host's own objects are short-lived messages; left alone, V8 sizes its young generation
+      // by the machine's memory (here 64 MB a semi-space) and keeps what a burst grew it to.
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, `--max-semi-space-size=${options.maxSemiSpaceMb}`, '--disable-warning=ExperimentalWarning'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

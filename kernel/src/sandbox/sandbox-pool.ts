@@ -14,6 +14,7 @@ export interface SandboxPoolOptions {
   logger: Logger;
   heartbeatMs?: number;
   hostMaxOldSpaceMb?: number;
+  hostMaxSemiSpaceMb?: number;
   onHostReplaced?(info: { index: number; reason: string; retried: number; deadLettered: number }): void;
 }
 
@@ -70,7 +71,7 @@ export class SandboxPool {
   #closing = false;
 
   constructor(options: SandboxPoolOptions) {
-    this.#options = { heartbeatMs: 1000, hostMaxOldSpaceMb: 512, ...options };
+    this.#options = { heartbeatMs: 1000, hostMaxOldSpaceMb: 512, hostMaxSemiSpaceMb: 2, ...options };
     this.#storage = new PoolStorage(options.store, options.logger);
     const count = Math.max(1, options.hosts);
     for (let i = 0; i < count; i++) this.#hosts.push(this.#spawn(i));
@@ -79,7 +80,7 @@ export class SandboxPool {
   }
 
   #spawn(index: number): Host {
-    const link = this.#options.hosts === 0 ? new InProcessHostLink() : new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb });
+    const link = this.#options.hosts === 0 ? new InProcessHostLink() : new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb, maxSemiSpaceMb: this.#options.hostMaxSemiSpaceMb });
     const host: Host = { index, link, inflight: new Map(), outbox: [], recovering: [], solo: null, held: [], chain: Promise.resolve(), waiting: new Map(), lastPong: Date.now(), reloading: 0, closed: false };
     link.onMessage((message) => this.#onMessage(host, message));
     link.onExit((reason) => this.#onExit(host, reason));
@@ -286,8 +287,10 @@ export class SandboxPool {
     return this.#hosts.map((h) => h.link.pid);
   }
 
-  async stats(): Promise<HostStats[]> {
-    return Promise.all(this.#hosts.map(async (h) => (await this.#request<Extract<FromHost, { t: 'stats' }>>(h, (id) => ({ t: 'stats', id }))).stats));
+  /** Each host's figures; with `relieve`, after it gave its freed memory back to the system. */
+  async stats(options: { relieve?: boolean } = {}): Promise<HostStats[]> {
+    const relieve = options.relieve === true;
+    return Promise.all(this.#hosts.map(async (h) => (await this.#request<Extract<FromHost, { t: 'stats' }>>(h, (id) => ({ t: 'stats', id, relieve }))).stats));
   }
 
   /** Stop taking work, wait for in-flight items (up to `deadlineMs`), then stop the hosts. */

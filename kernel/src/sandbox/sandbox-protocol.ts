@@ -69,7 +69,8 @@ export type ToHost =
   | { t: 'submit'; items: WorkItem[] }
   | { t: 'storage'; id: number; ok: boolean; value?: unknown; error?: string }
   | { t: 'ping'; id: number }
-  | { t: 'stats'; id: number }
+  /** `relieve`: give freed memory back to the system first (see heap-relief.ts). */
+  | { t: 'stats'; id: number; relieve?: boolean }
   | { t: 'close' };
 
 export type FromHost =
