@@ -8,8 +8,9 @@ export interface Enablement {
   /** `name@version`, the sandbox image. */
   key: string;
   manifest: PluginManifest;
-  config: Record<string, unknown>;
-  grants: Capability[];
+  /** Frozen: guilds with equal configs share one copy. */
+  config: Readonly<Record<string, unknown>>;
+  grants: readonly Capability[];
 }
 
 /** What a guild wants enabled (the shape the API's desired state is translated into). */
@@ -20,34 +21,39 @@ export interface PluginInstall {
   grants: readonly string[];
 }
 
-/** The guilds' enablements, the one table the lifecycle writes and the event bus reads. */
+/**
+ * The guilds' enablements, the one table the lifecycle writes and the event bus reads. A guild
+ * has a handful of plugins, so each guild keeps a small array (cheaper than a Map per guild when
+ * a runner holds 10,000 guilds), replaced rather than changed: whoever is iterating a guild's
+ * list keeps a consistent one.
+ */
 export class GuildTable {
-  readonly #guilds = new Map<string, Map<string, Enablement>>();
+  readonly #guilds = new Map<string, readonly Enablement[]>();
 
   get(guildId: string, plugin: string): Enablement | undefined {
-    return this.#guilds.get(guildId)?.get(plugin);
+    return this.#guilds.get(guildId)?.find((e) => e.plugin === plugin);
   }
 
   forGuild(guildId: string): Iterable<Enablement> {
-    return this.#guilds.get(guildId)?.values() ?? [];
+    return this.#guilds.get(guildId) ?? [];
   }
 
   /** Guilds running this exact image. */
   usersOf(key: string): Enablement[] {
     const out: Enablement[] = [];
-    for (const plugins of this.#guilds.values()) for (const e of plugins.values()) if (e.key === key) out.push(e);
+    for (const plugins of this.#guilds.values()) for (const e of plugins) if (e.key === key) out.push(e);
     return out;
   }
 
   set(e: Enablement): void {
-    let plugins = this.#guilds.get(e.guildId);
-    if (!plugins) this.#guilds.set(e.guildId, (plugins = new Map()));
-    plugins.set(e.plugin, e);
+    const list = this.#guilds.get(e.guildId) ?? [];
+    this.#guilds.set(e.guildId, list.some((x) => x.plugin === e.plugin) ? list.map((x) => (x.plugin === e.plugin ? e : x)) : [...list, e]);
   }
 
   delete(guildId: string, plugin: string): void {
-    const plugins = this.#guilds.get(guildId);
-    plugins?.delete(plugin);
-    if (plugins?.size === 0) this.#guilds.delete(guildId);
+    const list = this.#guilds.get(guildId)?.filter((x) => x.plugin !== plugin);
+    if (list === undefined) return;
+    if (list.length > 0) this.#guilds.set(guildId, list);
+    else this.#guilds.delete(guildId);
   }
 }

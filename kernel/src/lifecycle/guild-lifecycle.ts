@@ -4,6 +4,7 @@ import type { CommandRegistry } from '../commands/command-registry.ts';
 import type { PluginMigrator } from '../migrations/plugin-migrator.ts';
 import { describeMissing, effectiveGrant } from '../permissions/permission-grant.ts';
 import type { QuarantineBook } from '../quarantine/quarantine-book.ts';
+import { Interner, deepFreeze } from '../sandbox/interner.ts';
 import type { SandboxPool } from '../sandbox/sandbox-pool.ts';
 import { PluginGate } from '../bus/plugin-gate.ts';
 import type { Enablement, GuildTable, PluginInstall } from './enablement.ts';
@@ -40,6 +41,9 @@ export interface LifecycleDeps {
 export class GuildLifecycle {
   readonly #d: LifecycleDeps;
   readonly #locks = new Map<string, Promise<unknown>>();
+  /** Guilds with equal configs and grants share one frozen copy (and one JSON text). */
+  readonly #configs = new Interner<{ json: string; value: Readonly<Record<string, unknown>> }>();
+  readonly #grants = new Interner<readonly Capability[]>();
 
   constructor(deps: LifecycleDeps) {
     this.#d = deps;
@@ -99,11 +103,14 @@ export class GuildLifecycle {
     }
   }
 
-  async #switchTo(guildId: string, image: LoadedImage, config: Record<string, unknown>, grants: Capability[], current: Enablement | undefined): Promise<Enablement> {
+  async #switchTo(guildId: string, image: LoadedImage, parsedConfig: Record<string, unknown>, parsedGrants: Capability[], current: Enablement | undefined): Promise<Enablement> {
     const d = this.#d;
     const { manifest } = image;
-    const next: Enablement = { guildId, plugin: manifest.name, version: manifest.version, key: image.key, manifest, config, grants };
-    d.pool.setGuild({ plugin: image.key, guildId, configJson: JSON.stringify(next.config), grants });
+    const json = JSON.stringify(parsedConfig);
+    const config = this.#configs.get(json, () => ({ json, value: deepFreeze(parsedConfig) }));
+    const grants = this.#grants.get(parsedGrants.join(), () => Object.freeze(parsedGrants));
+    const next: Enablement = { guildId, plugin: manifest.name, version: manifest.version, key: image.key, manifest, config: config.value, grants };
+    d.pool.setGuild({ plugin: image.key, guildId, configJson: config.json, grants });
     try {
       if (current && current.key !== image.key && semver.lt(manifest.version, current.version)) {
         // Rollback: the newer code undoes what the older version does not know about.

@@ -8,15 +8,20 @@ import { PluginIsolate } from './plugin-isolate.ts';
 import type { GuildSetting, ItemResult, PluginImage, StorageBackend, WorkItem } from './sandbox-protocol.ts';
 import { SandboxFault } from './sandbox-fault.ts';
 import type { StorageCache } from './storage-cache.ts';
+import type { Interner } from './interner.ts';
 
 /** Most items started in one call into the isolate. */
 const MAX_BATCH = 256;
 const LOAD_TIMEOUT_MS = 500;
 /** Times an item may be cut short by a busy machine before its timeouts count against it. */
 const MAX_CONTENTIONS = 3;
+const NO_GRANTS: ReadonlySet<string> = new Set();
 
 export interface SlotEnv {
   cache: StorageCache;
+  /** Config texts and grant sets that guilds hold equal, shared by every slot of the host. */
+  configTexts: Interner<string>;
+  grantSets: Interner<ReadonlySet<string>>;
   backend: StorageBackend;
   emit(result: ItemResult): void;
   /** Send what was emitted so far (before any storage request, so commits precede reads). */
@@ -29,7 +34,7 @@ interface GuildState {
   id: string;
   configJson: string;
   version: number;
-  grants: Set<string>;
+  grants: ReadonlySet<string>;
   queue: HostItem[];
   active: HostItem | null;
 }
@@ -72,7 +77,7 @@ export class PluginSlot {
     this.#calls = new GuestCalls({
       image,
       active: (seq) => this.#active.get(seq),
-      grants: (item) => this.#guilds.get(item.guildId)?.grants ?? new Set(),
+      grants: (item) => this.#guilds.get(item.guildId)?.grants ?? NO_GRANTS,
       miss: (item, request) => this.#reads.miss(item, request),
       takeListResult: (opId) => this.#reads.takeListResult(opId),
       takeOpError: (opId) => this.#reads.takeError(opId),
@@ -94,10 +99,11 @@ export class PluginSlot {
 
   setGuild(setting: GuildSetting): void {
     let g = this.#guilds.get(setting.guildId);
-    if (!g) this.#guilds.set(setting.guildId, (g = { id: setting.guildId, configJson: '{}', version: 0, grants: new Set(), queue: [], active: null }));
-    g.configJson = setting.configJson;
+    if (!g) this.#guilds.set(setting.guildId, (g = { id: setting.guildId, configJson: '{}', version: 0, grants: NO_GRANTS, queue: [], active: null }));
+    const { configJson, grants } = setting;
+    g.configJson = this.#env.configTexts.get(configJson, () => configJson);
     g.version++;
-    g.grants = new Set(setting.grants);
+    g.grants = this.#env.grantSets.get(grants.join(), () => new Set(grants));
   }
 
   removeGuild(guildId: string): void {

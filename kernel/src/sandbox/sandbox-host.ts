@@ -1,6 +1,7 @@
 import type { HandlerNames } from './plugin-isolate.ts';
 import { PluginSlot } from './plugin-slot.ts';
 import type { GuildSetting, HostStats, ItemResult, PluginImage, StorageBackend, WorkItem } from './sandbox-protocol.ts';
+import { Interner } from './interner.ts';
 import { StorageCache } from './storage-cache.ts';
 
 export interface SandboxHostOptions {
@@ -17,6 +18,8 @@ export interface SandboxHostOptions {
 export class SandboxHost {
   readonly #slots = new Map<string, PluginSlot>();
   readonly #cache: StorageCache;
+  readonly #configTexts = new Interner<string>();
+  readonly #grantSets = new Interner<ReadonlySet<string>>();
   readonly #backend: StorageBackend;
   readonly #onResults: (results: ItemResult[]) => void;
   #pending: ItemResult[] = [];
@@ -34,6 +37,8 @@ export class SandboxHost {
     if (existing) return existing.handlers;
     const slot = new PluginSlot(image, {
       cache: this.#cache,
+      configTexts: this.#configTexts,
+      grantSets: this.#grantSets,
       backend: this.#backend,
       emit: (result) => this.#pending.push(result),
       flush: () => this.#flush(),

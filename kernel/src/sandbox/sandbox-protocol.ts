@@ -34,7 +34,7 @@ export interface GuildSetting {
   plugin: string;
   guildId: string;
   configJson: string;
-  grants: string[];
+  grants: readonly string[];
 }
 
 /** Why an item failed when the plugin did not simply throw. */
