@@ -44,6 +44,8 @@ async function enableAll(kernel: Kernel, m: PluginManifest, guilds: number): Pro
 async function measureRss(bundlesFile: string): Promise<void> {
   const bundles = JSON.parse(readFileSync(bundlesFile, 'utf8')) as PluginBundle[];
   const kernel = await startKernel(bundles);
+  // With BENCH_DEBUG, the floor: the same processes before any guild.
+  const empty = process.env.BENCH_DEBUG ? { hosts: (await kernel.relieveMemory()).map((s) => s.rssBytes), runner: process.memoryUsage.rss() } : null;
   const guilds = 10_000;
   for (const b of bundles) await enableAll(kernel, b.manifest, guilds);
   // Touch every guild once so configs, caches and per-guild state are really populated.
@@ -60,7 +62,7 @@ async function measureRss(bundlesFile: string): Promise<void> {
   const stats = await kernel.relieveMemory();
   const rss = process.memoryUsage.rss() + stats.reduce((sum, s) => sum + s.rssBytes, 0);
   const heaps = stats.flatMap((s) => Object.values(s.heapBytesByPlugin));
-  if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ runner: process.memoryUsage(), hosts: stats }));
+  if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ empty, runner: process.memoryUsage(), hosts: stats }));
   console.log(JSON.stringify({ rss_mb: rss / 2 ** 20, heap_per_plugin_mb: heaps.reduce((a, b) => a + b, 0) / Math.max(1, heaps.length) / 2 ** 20 }));
   await kernel.shutdown(2000);
 }
