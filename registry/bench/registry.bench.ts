@@ -2,9 +2,14 @@
  * `npm run bench:registry`: one JSON line.
  * - verify_unpack_1mb_ms: verifyPluginTarball on a 1 MB plugin (integrity, safe unpack, both
  *   signatures), and floor_verify_1mb_ms: a bare sha512 plus one Ed25519 verify of the same
- *   bytes, in the same run (the target is within 3x of the floor);
+ *   bytes, in the same run (the target is within 3x of the floor). Both are the steady state,
+ *   measured the same way: each warms up for at least half a second (JIT; and the helper thread
+ *   that hashes large tarballs, which starts on the first one and is ready ~0.15 s later: the
+ *   calls before that cost what the hash adds on the calling thread, ~1 ms here), then five
+ *   rounds of 40 calls, the two sides interleaved, each keeping its best round, so that a burst
+ *   from another process on these shared 2-core machines costs a round rather than the figure;
  * - publish_per_s: RegistryService.publish on PostgreSQL and the disk blob store (signature
- *   check, countersignature, blob and rows), in process: the HTTP layer is not built yet;
+ *   check, countersignature, blob and rows), in process, without the HTTP layer;
  * - sync_50_cold_ms: a runner with an empty cache fetching and verifying 50 plugins through
  *   PluginSync from the in-process registry.
  */
@@ -25,21 +30,32 @@ try {
   const signed: SignedTarball = { name: download.name, version: download.version, integrity: download.integrity, tarball: download.tarball, publisher: download.publisher, registry: download.registry };
   if (published.version.integrity !== download.integrity) throw new Error('the published tarball changed');
 
-  const time = (runs: number, fn: () => void): number => {
-    for (let i = 0; i < 5; i++) fn();
-    const t = performance.now();
-    for (let i = 0; i < runs; i++) fn();
-    return (performance.now() - t) / runs;
-  };
-  const verifyUnpackMs = time(40, () => void verifyPluginTarball(signed, world.trust));
+  const verify = () => void verifyPluginTarball(signed, world.trust);
   const key = createPrivateKey(world.keys.acme.privateKeyPem);
   const pub = createPublicKey(world.keys.acme.publicKeyPem);
   const bytes = Buffer.from(signed.tarball);
   const signature = edSign(null, bytes, key);
-  const floorMs = time(40, () => {
+  const floor = () => {
     createHash('sha512').update(bytes).digest();
     if (!edVerify(null, bytes, pub, signature)) throw new Error('floor verify failed');
-  });
+  };
+  const warmUp = (fn: () => void) => {
+    const until = performance.now() + 500;
+    for (let i = 0; i < 5 || performance.now() < until; i++) fn();
+  };
+  const round = (fn: () => void, runs = 40): number => {
+    const t = performance.now();
+    for (let i = 0; i < runs; i++) fn();
+    return (performance.now() - t) / runs;
+  };
+  warmUp(verify);
+  warmUp(floor);
+  let verifyUnpackMs = Infinity;
+  let floorMs = Infinity;
+  for (let r = 0; r < 5; r++) {
+    verifyUnpackMs = Math.min(verifyUnpackMs, round(verify));
+    floorMs = Math.min(floorMs, round(floor));
+  }
 
   // Publishing: 100 small versions, one after another.
   const versions = await Promise.all(Array.from({ length: 100 }, (_, i) => packVersion('@acme/many', `1.0.${i}`)));
