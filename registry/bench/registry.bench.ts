@@ -3,11 +3,9 @@
  * - verify_unpack_1mb_ms: verifyPluginTarball on a 1 MB plugin (integrity, safe unpack, both
  *   signatures), and floor_verify_1mb_ms: a bare sha512 plus one Ed25519 verify of the same
  *   bytes, in the same run (the target is within 3x of the floor). Both are the steady state,
- *   measured the same way: each warms up for at least half a second (JIT; and the helper thread
- *   that hashes large tarballs, which starts on the first one and is ready ~0.15 s later: the
- *   calls before that cost what the hash adds on the calling thread, ~1 ms here), then five
- *   rounds of 40 calls, the two sides interleaved, each keeping its best round, so that a burst
- *   from another process on these shared 2-core machines costs a round rather than the figure;
+ *   measured the same way: each warms up for at least half a second (JIT), then five rounds of
+ *   40 calls, the two sides interleaved, each keeping its best round, so that a burst from
+ *   another process on these shared 2-core machines costs a round rather than the figure;
  * - publish_per_s: RegistryService.publish on PostgreSQL and the disk blob store (signature
  *   check, countersignature, blob and rows), in process, without the HTTP layer;
  * - sync_50_cold_ms: a runner with an empty cache fetching and verifying 50 plugins through

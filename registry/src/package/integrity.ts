@@ -27,7 +27,7 @@ export function integrityOf(bytes: Uint8Array): string {
 }
 
 /** The digest an integrity string names; throws an IntegrityError when it is not a single sha512 SRI hash. */
-export function parseIntegrity(integrity: string): Buffer {
+function parseIntegrity(integrity: string): Buffer {
   const shown = JSON.stringify(integrity.length > 120 ? `${integrity.slice(0, 120)}...` : integrity);
   const trimmed = integrity.trim();
   if (/\s/.test(trimmed)) {
@@ -54,10 +54,6 @@ export function parseIntegrity(integrity: string): Buffer {
  */
 export function checkIntegrity(bytes: Uint8Array, integrity: string): boolean {
   const expected = parseIntegrity(integrity);
-  return digestMatches(createHash(ALGORITHM).update(bytes).digest(), expected);
-}
-
-/** Compare a sha512 digest with the one parseIntegrity returned, in constant time. */
-export function digestMatches(actual: Buffer, expected: Buffer): boolean {
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const actual = createHash(ALGORITHM).update(bytes).digest();
+  return timingSafeEqual(actual, expected);
 }

@@ -1,9 +1,7 @@
 import type { PluginManifest } from '@townesdev/plugin-contract';
-import { digestMatches, parseIntegrity } from '../package/integrity.ts';
+import { checkIntegrity } from '../package/integrity.ts';
 import type { UnpackLimits } from '../package/limits.ts';
-import { startSha512 } from '../package/parallel-sha512.ts';
 import { unpackPlugin } from '../package/unpack.ts';
-import type { UnpackedPlugin } from '../package/unpack.ts';
 import type { KeySignature } from '../signing/verify-package.ts';
 import { verifyPackageSignatures } from '../signing/verify-package.ts';
 import type { TrustStore } from '../signing/trust-store.ts';
@@ -40,26 +38,10 @@ export interface VerifiedPlugin {
  * bytes against its integrity, a safe unpack in memory, the manifest inside against the version
  * asked for, and both signatures against the operator's trust store. Any failure throws, and
  * nothing of the tarball is returned.
- *
- * The integrity hash of a large tarball runs on a helper thread while this one unpacks the
- * bytes that are being hashed (parallel-sha512.ts), but the verdicts keep their order: an
- * integrity string that is not sha512 SRI throws before any work, and a mismatch is reported as
- * TarballIntegrityError even when the altered bytes also fail to unpack. Unpacking bytes that
- * may turn out altered is safe: the unpacker is built for hostile input (the integrity string
- * travels with the tarball, so the signatures checked after it are what make the bytes trusted).
  */
 export function verifyPluginTarball(input: SignedTarball, trust: TrustStore, options: { limits?: Partial<UnpackLimits>; now?: Date } = {}): VerifiedPlugin {
-  const expected = parseIntegrity(input.integrity);
-  const hashing = startSha512(input.tarball);
-  let outcome: { unpacked: UnpackedPlugin } | { refusal: unknown };
-  try {
-    outcome = { unpacked: unpackPlugin(hashing.bytes, options.limits) };
-  } catch (refusal) {
-    outcome = { refusal };
-  }
-  if (!digestMatches(hashing.digest(), expected)) throw new TarballIntegrityError(input.name, input.version);
-  if ('refusal' in outcome) throw outcome.refusal;
-  const { unpacked } = outcome;
+  if (!checkIntegrity(input.tarball, input.integrity)) throw new TarballIntegrityError(input.name, input.version);
+  const unpacked = unpackPlugin(input.tarball, options.limits);
   const { publisherKeyId, registryKeyId } = verifyPackageSignatures({
     name: input.name,
     version: input.version,
