@@ -1,13 +1,14 @@
 import type { InteractionReply as Reply } from '@townesdev/plugin-contract';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.ts';
 
 /** A command handler's return value: a string, or a message with an ephemeral flag. */
 export const InteractionReplySchema = z.union([
-  z.string().min(1).max(2000).transform((content) => ({ content })),
+  z.pipe(z.string().check(z.minLength(1), z.maxLength(2000)), z.transform((content: string) => ({ content }))),
   z.strictObject({
-    content: z.string().max(2000).optional(),
-    embeds: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
-    ephemeral: z.boolean().optional(),
+    content: z.optional(z.string().check(z.maxLength(2000))),
+    embeds: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(10))),
+    ephemeral: z.optional(z.boolean()),
   }),
 ]);
 

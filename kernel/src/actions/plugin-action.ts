@@ -1,21 +1,22 @@
 import type { Capability } from '@townesdev/plugin-contract';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.ts';
 
-const Snowflake = z.string().regex(/^\d{15,21}$/, 'a Discord ID (snowflake)');
+const Snowflake = z.string().check(z.regex(/^\d{15,21}$/, 'a Discord ID (snowflake)'));
 const Embed = z.strictObject({
-  title: z.string().max(256).optional(),
-  description: z.string().max(4096).optional(),
-  color: z.int().min(0).max(0xffffff).optional(),
-  fields: z.array(z.strictObject({ name: z.string().min(1).max(256), value: z.string().min(1).max(1024), inline: z.boolean().optional() })).max(25).optional(),
-  footer: z.strictObject({ text: z.string().max(2048) }).optional(),
+  title: z.optional(z.string().check(z.maxLength(256))),
+  description: z.optional(z.string().check(z.maxLength(4096))),
+  color: z.optional(z.int().check(z.minimum(0), z.maximum(0xffffff))),
+  fields: z.optional(z.array(z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(256)), value: z.string().check(z.minLength(1), z.maxLength(1024)), inline: z.optional(z.boolean()) })).check(z.maxLength(25))),
+  footer: z.optional(z.strictObject({ text: z.string().check(z.maxLength(2048)) })),
 });
 const MessageBody = z.union([
-  z.string().min(1).max(2000).transform((content) => ({ content })),
-  z.strictObject({ content: z.string().max(2000).optional(), embeds: z.array(Embed).max(10).optional() })
-    .refine((m) => Boolean(m.content) || Boolean(m.embeds?.length), 'a message needs content or an embed'),
+  z.pipe(z.string().check(z.minLength(1), z.maxLength(2000)), z.transform((content: string) => ({ content }))),
+  z.strictObject({ content: z.optional(z.string().check(z.maxLength(2000))), embeds: z.optional(z.array(Embed).check(z.maxLength(10))) })
+    .check(z.refine((m) => Boolean(m.content) || Boolean(m.embeds?.length), 'a message needs content or an embed')),
 ]);
 export type MessageBody = z.output<typeof MessageBody>;
-const Reason = z.string().max(512).optional();
+const Reason = z.optional(z.string().check(z.maxLength(512)));
 
 /** The Discord actions a plugin can stage, validated on the host before they are accepted. */
 export const ACTION_SCHEMAS = {
