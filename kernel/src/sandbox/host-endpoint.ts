@@ -1,4 +1,4 @@
-import type { Namespace, StoredEntry } from '../storage/plugin-store.ts';
+import type { Namespace, NamespaceRead, StoredEntry } from '../storage/plugin-store.ts';
 import { releaseFreedHeap } from './heap-relief.ts';
 import { SandboxHost } from './sandbox-host.ts';
 import type { FromHost, StorageBackend, ToHost } from './sandbox-protocol.ts';
@@ -18,7 +18,7 @@ export function serveSandboxHost(send: (message: FromHost) => void, onClose?: ()
       send(message(id));
     });
   const backend: StorageBackend = {
-    load: (ns: Namespace, keys: string[], wantUsage: boolean) => request((id) => ({ t: 'storage', id, op: 'load', ns, keys, wantUsage })),
+    read: (requests: NamespaceRead[]) => request((id) => ({ t: 'storage', id, op: 'read', requests })),
     list: (ns: Namespace, prefix: string, limit: number, after?: string) =>
       request<StoredEntry[]>((id) => ({ t: 'storage', id, op: 'list', ns, prefix, limit, ...(after === undefined ? {} : { after }) })),
   };

@@ -28,12 +28,10 @@ export class PoolStorage {
       if (message.op === 'list') {
         link.send({ t: 'storage', id: message.id, ok: true, value: await this.#store.list(message.ns, message.prefix, message.limit, message.after) });
       } else {
-        const values = await this.#store.get(message.ns, message.keys);
-        const usage = message.wantUsage ? await this.#store.usage(message.ns) : undefined;
-        link.send({ t: 'storage', id: message.id, ok: true, value: { values: [...values], usage } });
+        link.send({ t: 'storage', id: message.id, ok: true, value: await this.#store.read(message.requests) });
       }
     } catch (error) {
-      this.#logger.error({ err: error, ns: message.ns }, 'plugin storage read failed');
+      this.#logger.error({ err: error, namespaces: message.op === 'list' ? [message.ns] : message.requests.map(({ plugin, guildId }) => ({ plugin, guildId })) }, 'plugin storage read failed');
       link.send({ t: 'storage', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) });
     }
   }

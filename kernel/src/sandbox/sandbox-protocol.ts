@@ -1,6 +1,6 @@
 import type { PluginLimits } from '@townesdev/plugin-contract';
 import type { PluginAction } from '../actions/plugin-action.ts';
-import type { Namespace, StoredEntry } from '../storage/plugin-store.ts';
+import type { Namespace, NamespaceRead, NamespaceReadResult, StoredEntry } from '../storage/plugin-store.ts';
 import type { HandlerNames } from './plugin-isolate.ts';
 
 /**
@@ -56,7 +56,8 @@ export interface ItemResult {
 
 /** How a host reaches the store, through the runner (its only path to the database). */
 export interface StorageBackend {
-  load(ns: Namespace, keys: string[], wantUsage: boolean): Promise<{ values: Array<[string, string]>; usage?: number }>;
+  /** The reads a slot's plugin missed during one call, for every guild at once. */
+  read(requests: NamespaceRead[]): Promise<NamespaceReadResult[]>;
   list(ns: Namespace, prefix: string, limit: number, after?: string): Promise<StoredEntry[]>;
 }
 
@@ -76,7 +77,7 @@ export type ToHost =
 export type FromHost =
   | { t: 'loaded'; id: number; ok: boolean; handlers?: HandlerNames; error?: string }
   | { t: 'results'; results: ItemResult[] }
-  | { t: 'storage'; id: number; op: 'load'; ns: Namespace; keys: string[]; wantUsage: boolean }
+  | { t: 'storage'; id: number; op: 'read'; requests: NamespaceRead[] }
   | { t: 'storage'; id: number; op: 'list'; ns: Namespace; prefix: string; limit: number; after?: string }
   | { t: 'pong'; id: number }
   | { t: 'stats'; id: number; stats: HostStats };

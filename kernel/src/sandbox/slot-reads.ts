@@ -85,19 +85,26 @@ export class SlotReads {
       }
       ready(opIds);
     };
-    for (const load of this.#keyLoads.values()) {
-      const ns = { plugin: load.plugin, guildId: load.guildId };
-      this.#backend.load(ns, [...load.keys], load.wantUsage).then(({ values, usage }) => {
-        if (generation !== this.#generation) return;
-        const entry = this.#cache.namespace(ns);
-        const found = new Map(values);
-        // A value already cached is newer than what the store had when it answered.
-        for (const k of load.keys) if (!entry.values.has(k)) this.#cache.put(entry, k, found.get(k) ?? null);
-        if (usage !== undefined && entry.usage === undefined) entry.usage = usage;
-        settle(load.opIds);
-      }, (error: unknown) => settle(load.opIds, error));
-    }
+    // Every guild's missed keys in one request: one round trip to the runner and to the store.
+    const loads = [...this.#keyLoads.values()];
     this.#keyLoads.clear();
+    if (loads.length > 0) {
+      this.#backend.read(loads.map((l) => ({ plugin: l.plugin, guildId: l.guildId, keys: [...l.keys], wantUsage: l.wantUsage }))).then(
+        (results) => {
+          if (generation !== this.#generation) return;
+          loads.forEach((load, i) => {
+            const entry = this.#cache.namespace(load);
+            const found = new Map<string, string>(results[i]?.values ?? []);
+            // A value already cached is newer than what the store had when it answered.
+            for (const k of load.keys) if (!entry.values.has(k)) this.#cache.put(entry, k, found.get(k) ?? null);
+            const usage = results[i]?.usage;
+            if (usage !== undefined && entry.usage === undefined) entry.usage = usage;
+          });
+          settle(loads.flatMap((l) => l.opIds));
+        },
+        (error: unknown) => settle(loads.flatMap((l) => l.opIds), error),
+      );
+    }
     for (const list of this.#listLoads) {
       this.#backend.list({ plugin: list.plugin, guildId: list.guildId }, list.prefix, list.limit, list.after).then((rows) => {
         if (generation === this.#generation) this.#listResults.set(list.opId, rows);

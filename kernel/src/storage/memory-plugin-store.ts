@@ -1,4 +1,4 @@
-import type { MigrationCommit, Namespace, NamespaceWrites, PluginStore, StoredEntry } from './plugin-store.ts';
+import type { MigrationCommit, Namespace, NamespaceRead, NamespaceReadResult, NamespaceWrites, PluginStore, StoredEntry } from './plugin-store.ts';
 import { entryBytes } from './plugin-store.ts';
 
 const nsKey = (ns: Namespace): string => `${ns.plugin}\u0000${ns.guildId}`;
@@ -23,6 +23,15 @@ export class MemoryPluginStore implements PluginStore {
       if (v !== undefined) out.set(k, v);
     }
     return out;
+  }
+
+  async read(requests: readonly NamespaceRead[]): Promise<NamespaceReadResult[]> {
+    return Promise.all(
+      requests.map(async (r) => {
+        const values = [...(await this.get(r, r.keys))];
+        return r.wantUsage ? { values, usage: await this.usage(r) } : { values };
+      }),
+    );
   }
 
   async list(ns: Namespace, prefix: string, limit: number, after?: string): Promise<StoredEntry[]> {

@@ -27,6 +27,18 @@ export interface MigrationCommit extends NamespaceWrites {
   pluginVersion: string;
 }
 
+/** Reads of one namespace: some keys, and its usage when the reader does not know it yet. */
+export interface NamespaceRead extends Namespace {
+  keys: readonly string[];
+  wantUsage: boolean;
+}
+
+/** What a NamespaceRead found: the keys that exist, and the usage if it was asked for. */
+export interface NamespaceReadResult {
+  values: Array<[string, string]>;
+  usage?: number;
+}
+
 export interface StoredEntry {
   key: string;
   value: string;
@@ -35,6 +47,12 @@ export interface StoredEntry {
 export interface PluginStore {
   /** Values of the given keys (missing keys are absent from the map). */
   get(ns: Namespace, keys: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Several namespaces' reads at once, answered in order: a sandbox host sends the reads its
+   * plugins missed during one call together, so a batch of guilds costs one round trip to the
+   * database, not one or two per guild.
+   */
+  read(requests: readonly NamespaceRead[]): Promise<NamespaceReadResult[]>;
   /** Entries whose key starts with `prefix` (and sorts after `after`, when given), in key order, at most `limit`. */
   list(ns: Namespace, prefix: string, limit: number, after?: string): Promise<StoredEntry[]>;
   /** Bytes the namespace uses (keys plus values), the figure the quota is checked against. */

@@ -2,7 +2,7 @@ import type { QueryResult, Transaction } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PLUGIN_DATA_TABLE as DATA, PLUGIN_MIGRATION_TABLE as LEDGER } from './entities/index.ts';
 import type { KernelOrm } from './kernel-orm.ts';
-import type { MigrationCommit, Namespace, NamespaceWrites, PluginStore, StoredEntry } from './plugin-store.ts';
+import type { MigrationCommit, Namespace, NamespaceRead, NamespaceReadResult, NamespaceWrites, PluginStore, StoredEntry } from './plugin-store.ts';
 import { entryBytes } from './plugin-store.ts';
 
 export interface PostgresPluginStoreOptions {
@@ -46,6 +46,49 @@ export class PostgresPluginStore implements PluginStore {
       [ns.guildId, ns.plugin, [...keys]],
     );
     for (const r of rows) out.set(r.key, r.value);
+    return out;
+  }
+
+  /** Two statements whatever the batch: the values of every (guild, plugin, key), the usage of every namespace asked. */
+  async read(requests: readonly NamespaceRead[]): Promise<NamespaceReadResult[]> {
+    const out: NamespaceReadResult[] = requests.map((r) => (r.wantUsage ? { values: [], usage: 0 } : { values: [] }));
+    const slots = new Map<string, number[]>();
+    const wanted = new Map<string, Namespace>();
+    const keys = new Map<string, { g: string; p: string; k: string }>();
+    requests.forEach((r, i) => {
+      const ns = `${r.guildId}\u0000${r.plugin}`;
+      slots.set(ns, [...(slots.get(ns) ?? []), i]);
+      if (r.wantUsage) wanted.set(ns, r);
+      for (const k of r.keys) keys.set(`${ns}\u0000${k}`, { g: r.guildId, p: r.plugin, k });
+    });
+    const triples = [...keys.values()];
+    const namespaces = [...wanted.values()];
+    const [rows, totals] = await Promise.all([
+      triples.length === 0
+        ? []
+        : this.#all<{ guild_id: string; plugin: string; key: string; value: string }>(
+            `select d."guild_id", d."plugin", d."key", d."value"::text as "value" from "${DATA}" d
+              join unnest(array[?]::text[], array[?]::text[], array[?]::text[]) as t(g, p, k) on d."guild_id" = t.g and d."plugin" = t.p and d."key" = t.k`,
+            [triples.map((t) => t.g), triples.map((t) => t.p), triples.map((t) => t.k)],
+          ),
+      namespaces.length === 0
+        ? []
+        : this.#all<{ guild_id: string; plugin: string; total: string | number }>(
+            `select d."guild_id", d."plugin", sum(d."bytes")::bigint as "total" from "${DATA}" d
+              join unnest(array[?]::text[], array[?]::text[]) as t(g, p) on d."guild_id" = t.g and d."plugin" = t.p
+              group by d."guild_id", d."plugin"`,
+            [namespaces.map((n) => n.guildId), namespaces.map((n) => n.plugin)],
+          ),
+    ]);
+    for (const row of rows) {
+      for (const i of slots.get(`${row.guild_id}\u0000${row.plugin}`) ?? []) if (requests[i]?.keys.includes(row.key)) out[i]?.values.push([row.key, row.value]);
+    }
+    for (const row of totals) {
+      for (const i of slots.get(`${row.guild_id}\u0000${row.plugin}`) ?? []) {
+        const result = out[i];
+        if (result && requests[i]?.wantUsage) result.usage = Number(row.total);
+      }
+    }
     return out;
   }
 

@@ -32,6 +32,35 @@ export function pluginStoreContract(getStore: () => PluginStore): void {
     assert.equal((await store.get(ns(), ['level'])).size, 0, 'an empty namespace has nothing');
   });
 
+  test('read answers several namespaces at once, in order, with usage only where asked', async () => {
+    const store = getStore();
+    const g = guild();
+    const xp = ns('@acme/xp', g);
+    const welcome = ns('@acme/welcome', g);
+    const empty = ns();
+    await put(xp, { a: 1, b: { n: 2 }, c: 'three' });
+    await put(welcome, { a: 'w' });
+    const results = await store.read([
+      { ...xp, keys: ['a', 'c', 'missing'], wantUsage: true },
+      { ...welcome, keys: ['a', 'b'], wantUsage: false },
+      { ...empty, keys: ['a'], wantUsage: true },
+      { ...xp, keys: ['b'], wantUsage: false },
+      { ...welcome, keys: [], wantUsage: true },
+    ]);
+    const values = (i: number) => Object.fromEntries((results[i]?.values ?? []).map(([k, v]) => [k, JSON.parse(v)]));
+    assert.equal(results.length, 5);
+    assert.deepEqual(values(0), { a: 1, c: 'three' });
+    assert.equal(results[0]?.usage, await store.usage(xp));
+    assert.deepEqual(values(1), { a: 'w' });
+    assert.equal(results[1]?.usage, undefined);
+    assert.deepEqual(values(2), {});
+    assert.equal(results[2]?.usage, 0);
+    assert.deepEqual(values(3), { b: { n: 2 } }, 'the same namespace twice: each gets only its keys');
+    assert.deepEqual(values(4), {});
+    assert.equal(results[4]?.usage, entryBytes('a', json('w')));
+    assert.deepEqual(await store.read([]), []);
+  });
+
   test('namespaces are isolated by plugin and by guild', async () => {
     const store = getStore();
     const g = guild();
