@@ -58,7 +58,7 @@ async function measureRss(bundlesFile: string): Promise<void> {
     await Promise.all(touches);
   }
   await new Promise((r) => setTimeout(r, 500));
-  // As the runner does once its guilds are loaded: memory the burst left behind goes back.
+  // As the runner's memory upkeep does at its first check: memory the burst left behind goes back.
   const stats = await kernel.relieveMemory();
   const rss = process.memoryUsage.rss() + stats.reduce((sum, s) => sum + s.rssBytes, 0);
   const heaps = stats.flatMap((s) => Object.values(s.heapBytesByPlugin));

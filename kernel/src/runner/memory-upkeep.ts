@@ -17,13 +17,16 @@ const total = (hosts: HostStats[]): number => process.memoryUsage.rss() + hosts.
 
 /**
  * Keeps the runner's memory near what it uses. Loading thousands of guilds, or a flood of
- * events, leaves V8 holding pages it no longer needs (see sandbox/heap-relief.ts); relief costs a
- * full collection in each process (tens of milliseconds), so it runs once the guilds are loaded
- * and afterwards only when RSS has grown well past where the last relief left it.
+ * events, leaves V8 holding pages it no longer needs (see sandbox/heap-relief.ts). A relief
+ * costs each process two full collections (about 100 ms at 10,000 guilds) and the code V8 then
+ * compiles again, so it never runs while the runner is starting and busy: the first check comes
+ * `everyMs` after start (and relieves, since nothing has been given back yet), later ones only
+ * when RSS has grown well past where the last relief left it.
  */
 export class MemoryUpkeep {
   readonly #o: Required<MemoryUpkeepOptions>;
-  #baseline = 0;
+  /** RSS where the last relief left the runner and its hosts; null until the first. */
+  #baseline: number | null = null;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | null = null;
 
@@ -57,6 +60,10 @@ export class MemoryUpkeep {
 
   async #check(): Promise<void> {
     try {
+      if (this.#baseline === null) {
+        await this.relieve('first check since start');
+        return;
+      }
       const now = total(await this.#o.stats());
       if (now - this.#baseline > this.#o.growthBytes) await this.relieve('RSS grew since the last relief');
     } catch (error) {

@@ -208,9 +208,8 @@ export class Runner {
       }
       const upkeep = new MemoryUpkeep({ relieve: () => kernel.relieveMemory(), stats: () => kernel.sandboxStats(), logger: logger.child({ component: 'memory' }) });
       closers.push({ what: 'memory upkeep', close: async () => upkeep.stop() });
+      // Its first check, minutes from now, gives back what loading every guild left behind.
       upkeep.start();
-      // Loading every guild was the biggest burst this runner will see.
-      void upkeep.relieve('guilds loaded');
       logger.info({ shards: adapter.shardStatus(), intents: [...intents] }, 'runner ready');
       return runner;
     } catch (error) {
