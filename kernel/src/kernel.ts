@@ -48,18 +48,9 @@ export class Kernel {
   readonly #gate = new PluginGate();
   readonly #logger: Logger;
 
-  private constructor(options: KernelOptions) {
+  private constructor(options: KernelOptions, pool: SandboxPool) {
     this.#logger = options.logger;
-    this.#pool = new SandboxPool({
-      hosts: options.sandboxHosts,
-      store: options.store,
-      logger: options.logger.child({ component: 'sandbox' }),
-      onHostReplaced: (info) => {
-        void options.incidents
-          .record({ plugin: '*', version: '*', guildId: null, severity: 'warning', kind: 'host-replaced', message: `sandbox host ${info.index} ${info.reason}; ${info.retried} items retried, ${info.deadLettered} dead-lettered`, at: new Date() })
-          .catch(() => {});
-      },
-    });
+    this.#pool = pool;
     this.#images = new ImageCatalog(this.#pool, options.bundles);
     this.#quarantine = new QuarantineBook(options.quarantine, options.incidents, options.logger.child({ component: 'quarantine' }));
     this.#lifecycle = new GuildLifecycle({
@@ -87,7 +78,17 @@ export class Kernel {
   }
 
   static async start(options: KernelOptions): Promise<Kernel> {
-    const kernel = new Kernel(options);
+    const pool = await SandboxPool.start({
+      hosts: options.sandboxHosts,
+      store: options.store,
+      logger: options.logger.child({ component: 'sandbox' }),
+      onHostReplaced: (info) => {
+        void options.incidents
+          .record({ plugin: '*', version: '*', guildId: null, severity: 'warning', kind: 'host-replaced', message: `sandbox host ${info.index} ${info.reason}; ${info.retried} items retried, ${info.deadLettered} dead-lettered`, at: new Date() })
+          .catch(() => {});
+      },
+    });
+    const kernel = new Kernel(options, pool);
     await kernel.#quarantine.restore();
     return kernel;
   }

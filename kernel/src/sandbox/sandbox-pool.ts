@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PluginStore } from '../storage/plugin-store.ts';
 import type { HostLink } from './host-link.ts';
-import { ChildHostLink, InProcessHostLink } from './host-link.ts';
+import { ChildHostLink } from './host-link.ts';
 import type { HandlerNames } from './plugin-isolate.ts';
 import { PoolStorage } from './pool-storage.ts';
 import type { CommitTarget } from './pool-storage.ts';
@@ -70,7 +70,20 @@ export class SandboxPool {
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
 
-  constructor(options: SandboxPoolOptions) {
+  /**
+   * Start the pool. Development mode (`hosts: 0`) loads the in-process host only then: a runner
+   * with host processes never loads isolated-vm or the sandbox's code itself (14 MB of RSS).
+   */
+  static async start(options: SandboxPoolOptions): Promise<SandboxPool> {
+    if (options.hosts > 0) return new SandboxPool(options, null);
+    const { InProcessHostLink } = await import('./in-process-host-link.ts');
+    return new SandboxPool(options, () => new InProcessHostLink());
+  }
+
+  readonly #inProcessLink: (() => HostLink) | null;
+
+  private constructor(options: SandboxPoolOptions, inProcessLink: (() => HostLink) | null) {
+    this.#inProcessLink = inProcessLink;
     this.#options = { heartbeatMs: 1000, hostMaxOldSpaceMb: 512, hostMaxSemiSpaceMb: 2, ...options };
     this.#storage = new PoolStorage(options.store, options.logger);
     const count = Math.max(1, options.hosts);
@@ -80,7 +93,7 @@ export class SandboxPool {
   }
 
   #spawn(index: number): Host {
-    const link = this.#options.hosts === 0 ? new InProcessHostLink() : new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb, maxSemiSpaceMb: this.#options.hostMaxSemiSpaceMb });
+    const link = this.#inProcessLink?.() ?? new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb, maxSemiSpaceMb: this.#options.hostMaxSemiSpaceMb });
     const host: Host = { index, link, inflight: new Map(), outbox: [], recovering: [], solo: null, held: [], chain: Promise.resolve(), waiting: new Map(), lastPong: Date.now(), reloading: 0, closed: false };
     link.onMessage((message) => this.#onMessage(host, message));
     link.onExit((reason) => this.#onExit(host, reason));

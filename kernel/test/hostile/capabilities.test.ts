@@ -156,7 +156,7 @@ describe('declared but not granted', () => {
     const incidents = new MemoryIncidentSink();
     const actions = new RecordingActionSink();
     const logger = pino({ level: 'silent' });
-    const pool = new SandboxPool({ hosts: HOSTS, store, logger });
+    const pool = await SandboxPool.start({ hosts: HOSTS, store, logger });
     const book = new QuarantineBook(new MemoryQuarantineStore(), incidents, logger);
     const quarantined: Enablement[] = [];
     const results = new ResultHandler({ logger, actions, incidents, quarantine: book, onQuarantine: (e) => quarantined.push(e) });
