@@ -4,7 +4,8 @@ import type { HostLink } from './host-link.ts';
 import { ChildHostLink } from './host-link.ts';
 import type { HandlerNames } from './plugin-isolate.ts';
 import { PoolStorage } from './pool-storage.ts';
-import type { CommitTarget } from './pool-storage.ts';
+import type { Host, Pending } from './pool-host.ts';
+import { deadLetter, newHost } from './pool-host.ts';
 import type { FromHost, GuildSetting, HostStats, ItemResult, PluginImage, ToHost, WorkItem } from './sandbox-protocol.ts';
 
 export interface SandboxPoolOptions {
@@ -18,39 +19,7 @@ export interface SandboxPoolOptions {
   onHostReplaced?(info: { index: number; reason: string; retried: number; deadLettered: number }): void;
 }
 
-interface Pending extends CommitTarget {
-  /** Host deaths while it was in flight. */
-  crashes: number;
-  /** Its result has reached the runner: a host dying now does not make it run again. */
-  received: boolean;
-  resolve(result: ItemResult): void;
-}
-
-interface Host {
-  index: number;
-  link: HostLink;
-  inflight: Map<number, Pending>;
-  outbox: WorkItem[];
-  /** After a crash: items that were in flight, run again one at a time to find a culprit. */
-  recovering: Pending[];
-  solo: Pending | null;
-  /** New items waiting until recovery is over. */
-  held: Pending[];
-  /** Storage work of this host, in arrival order: a commit always lands before a later read. */
-  chain: Promise<void>;
-  waiting: Map<number, { resolve(message: FromHost): void; reject(error: Error): void }>;
-  lastPong: number;
-  /** Plugin images a replacement is still reloading; recovery waits for them, heartbeats too. */
-  reloading: number;
-  closed: boolean;
-}
-
 let requestIds = 0;
-
-function deadLetter(pending: Pending, reason: string): ItemResult {
-  const message = `the sandbox host died each time it ran this item, the last time with nothing else running (${reason})`;
-  return { seq: pending.item.seq, ok: false, fault: 'isolate-crash', error: { name: 'SandboxFault', code: 'DEAD_LETTER', message }, writes: [], actions: [], logs: [], denials: [] };
-}
 
 /**
  * The runner's side of the sandbox: a small pool of sandbox host processes, supervised. Every
@@ -94,7 +63,7 @@ export class SandboxPool {
 
   #spawn(index: number): Host {
     const link = this.#inProcessLink?.() ?? new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb, maxSemiSpaceMb: this.#options.hostMaxSemiSpaceMb });
-    const host: Host = { index, link, inflight: new Map(), outbox: [], recovering: [], solo: null, held: [], chain: Promise.resolve(), waiting: new Map(), lastPong: Date.now(), reloading: 0, closed: false };
+    const host = newHost(index, link);
     link.onMessage((message) => this.#onMessage(host, message));
     link.onExit((reason) => this.#onExit(host, reason));
     return host;
