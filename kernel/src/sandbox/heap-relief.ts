@@ -1,5 +1,3 @@
-import { Session } from 'node:inspector/promises';
-
 export interface HeapRelief {
   rssBeforeBytes: number;
   rssAfterBytes: number;
@@ -20,6 +18,8 @@ export interface HeapRelief {
 export async function releaseFreedHeap(): Promise<HeapRelief> {
   const started = performance.now();
   const rssBeforeBytes = process.memoryUsage.rss();
+  // Imported here: a Node built without the inspector throws on import, and only relief needs it.
+  const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
   try {
