@@ -14,7 +14,7 @@ export { StaticBundleSource } from './plugin/plugin-bundle.ts';
 export type { IncidentSink, KernelIncident, QuarantineReason, QuarantineRecord, QuarantineStore } from './quarantine/incident.ts';
 export type { HostStats } from './sandbox/sandbox-protocol.ts';
 export { MemoryPluginStore } from './storage/memory-plugin-store.ts';
-export type { Namespace, PluginStore } from './storage/plugin-store.ts';
+export type { Namespace, NamespaceRead, NamespaceReadResult, PluginStore } from './storage/plugin-store.ts';
 export { MemoryIncidentSink } from './quarantine/memory-incident-sink.ts';
 export { MemoryQuarantineStore } from './quarantine/memory-quarantine-store.ts';
 export { parseShardList, shardOf } from './runner/shard-layout.ts';

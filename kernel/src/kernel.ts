@@ -141,8 +141,8 @@ export class Kernel {
 
   /**
    * Give the memory a burst left behind back to the system, in this process and in every sandbox
-   * host (two full collections each, about 100 ms at 10,000 guilds): not while busy. The
-   * runner's MemoryUpkeep calls it; it returns the hosts' figures afterwards.
+   * host (two full collections each, about 100 ms at 10,000 guilds, pausing whatever runs). The
+   * runner's MemoryUpkeep calls it at quiet moments; it returns the hosts' figures afterwards.
    */
   async relieveMemory(): Promise<HostStats[]> {
     const [stats] = await Promise.all([this.#pool.stats({ relieve: true }), releaseFreedHeap()]);

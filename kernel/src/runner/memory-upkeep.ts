@@ -19,9 +19,10 @@ const total = (hosts: HostStats[]): number => process.memoryUsage.rss() + hosts.
  * Keeps the runner's memory near what it uses. Loading thousands of guilds, or a flood of
  * events, leaves V8 holding pages it no longer needs (see sandbox/heap-relief.ts). A relief
  * costs each process two full collections (about 100 ms at 10,000 guilds) and the code V8 then
- * compiles again, so it never runs while the runner is starting and busy: the first check comes
- * `everyMs` after start (and relieves, since nothing has been given back yet), later ones only
- * when RSS has grown well past where the last relief left it.
+ * compiles again, so it never runs while the runner is starting, nor at a check that finds
+ * events queued or running in a sandbox host: the first check comes `everyMs` after start (and
+ * relieves, since nothing has been given back yet), later ones only when RSS has grown well past
+ * where the last relief left it.
  */
 export class MemoryUpkeep {
   readonly #o: Required<MemoryUpkeepOptions>;
@@ -60,12 +61,11 @@ export class MemoryUpkeep {
 
   async #check(): Promise<void> {
     try {
-      if (this.#baseline === null) {
-        await this.relieve('first check since start');
-        return;
-      }
-      const now = total(await this.#o.stats());
-      if (now - this.#baseline > this.#o.growthBytes) await this.relieve('RSS grew since the last relief');
+      const hosts = await this.#o.stats();
+      // The collections would pause events in flight: a busy runner waits for a quieter check.
+      if (hosts.some((h) => h.queued > 0)) return;
+      if (this.#baseline === null) await this.relieve('first check since start');
+      else if (total(hosts) - this.#baseline > this.#o.growthBytes) await this.relieve('RSS grew since the last relief');
     } catch (error) {
       this.#o.logger.warn({ err: error }, 'memory check failed');
     }

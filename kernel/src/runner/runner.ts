@@ -208,6 +208,7 @@ export class Runner {
       }
       const upkeep = new MemoryUpkeep({ relieve: () => kernel.relieveMemory(), stats: () => kernel.sandboxStats(), logger: logger.child({ component: 'memory' }) });
       closers.push({ what: 'memory upkeep', close: async () => upkeep.stop() });
+      runner.#upkeep = upkeep;
       // Its first check, minutes from now, gives back what loading every guild left behind.
       upkeep.start();
       logger.info({ shards: adapter.shardStatus(), intents: [...intents] }, 'runner ready');
@@ -219,6 +220,7 @@ export class Runner {
   }
 
   #worker: ReturnType<typeof startActionWorker> | null = null;
+  #upkeep: MemoryUpkeep | null = null;
 
   #readiness(): { ready: boolean; reason?: string } {
     if (!this.#ready) return { ready: false, reason: 'starting or stopping' };
@@ -235,6 +237,8 @@ export class Runner {
     const until = Date.now() + deadlineMs;
     const left = () => Math.max(0, until - Date.now());
     this.#ready = false;
+    // Before the kernel closes its hosts, so no memory check asks them for figures meanwhile.
+    this.#upkeep?.stop();
     this.gateway.stop();
     const undrained = await this.gateway.drain(left() * 0.6);
     if (undrained > 0) this.#logger.warn({ undrained }, 'stopping with events still in flight');

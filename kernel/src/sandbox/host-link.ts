@@ -16,13 +16,13 @@ export interface HostLink {
 export class ChildHostLink implements HostLink {
   readonly #child;
 
-  constructor(options: { maxOldSpaceMb: number; maxSemiSpaceMb: number }) {
+  constructor(options: { maxOldSpaceMb: number }) {
     this.#child = fork(sandboxHostEntry(), [], {
       // No ambient secrets: the host needs nothing from the runner's environment.
       env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
-      // A host's own objects are short-lived messages; left alone, V8 sizes its young generation
-      // by the machine's memory (here 64 MB a semi-space) and keeps what a burst grew it to.
-      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, `--max-semi-space-size=${options.maxSemiSpaceMb}`, '--disable-warning=ExperimentalWarning'],
+      // No young-generation flag: V8 flags apply to the plugin isolates too, where a smaller one
+      // promotes more and moves where a plugin meets its memory limit (heap relief shrinks it).
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--disable-warning=ExperimentalWarning'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -6,15 +6,19 @@
  *
  * Bounded by the total length of the keys kept: past `budgetChars`, new values are handed back
  * unshared. So a stream of distinct configs cannot grow it, and nothing needs releasing; the
- * cost of that simplicity is that a value no guild uses any more may stay until restart.
+ * cost of that simplicity is that a value no guild uses any more may stay until restart. Keys
+ * longer than `maxKeyChars` are never kept: a large config is seldom shared, and a few of them
+ * would spend the whole budget.
  */
 export class Interner<T> {
   readonly #values = new Map<string, T>();
   readonly #budgetChars: number;
+  readonly #maxKeyChars: number;
   #usedChars = 0;
 
-  constructor(budgetChars = 1 << 20) {
-    this.#budgetChars = budgetChars;
+  constructor(options: { budgetChars?: number; maxKeyChars?: number } = {}) {
+    this.#budgetChars = options.budgetChars ?? 1 << 20;
+    this.#maxKeyChars = options.maxKeyChars ?? 4096;
   }
 
   /** The shared value for `key`, made by `make` the first time. */
@@ -22,7 +26,7 @@ export class Interner<T> {
     const hit = this.#values.get(key);
     if (hit !== undefined) return hit;
     const value = make();
-    if (this.#usedChars + key.length <= this.#budgetChars) {
+    if (key.length <= this.#maxKeyChars && this.#usedChars + key.length <= this.#budgetChars) {
       this.#values.set(key, value);
       this.#usedChars += key.length;
     }

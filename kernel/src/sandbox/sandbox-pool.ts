@@ -15,7 +15,6 @@ export interface SandboxPoolOptions {
   logger: Logger;
   heartbeatMs?: number;
   hostMaxOldSpaceMb?: number;
-  hostMaxSemiSpaceMb?: number;
   onHostReplaced?(info: { index: number; reason: string; retried: number; deadLettered: number }): void;
 }
 
@@ -53,7 +52,7 @@ export class SandboxPool {
 
   private constructor(options: SandboxPoolOptions, inProcessLink: (() => HostLink) | null) {
     this.#inProcessLink = inProcessLink;
-    this.#options = { heartbeatMs: 1000, hostMaxOldSpaceMb: 512, hostMaxSemiSpaceMb: 2, ...options };
+    this.#options = { heartbeatMs: 1000, hostMaxOldSpaceMb: 512, ...options };
     this.#storage = new PoolStorage(options.store, options.logger);
     const count = Math.max(1, options.hosts);
     for (let i = 0; i < count; i++) this.#hosts.push(this.#spawn(i));
@@ -62,7 +61,7 @@ export class SandboxPool {
   }
 
   #spawn(index: number): Host {
-    const link = this.#inProcessLink?.() ?? new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb, maxSemiSpaceMb: this.#options.hostMaxSemiSpaceMb });
+    const link = this.#inProcessLink?.() ?? new ChildHostLink({ maxOldSpaceMb: this.#options.hostMaxOldSpaceMb });
     const host = newHost(index, link);
     link.onMessage((message) => this.#onMessage(host, message));
     link.onExit((reason) => this.#onExit(host, reason));

@@ -9,7 +9,7 @@ export type ReadRequest = { key: string } | { list: { prefix: string; limit: num
 
 /**
  * The storage reads a plugin slot's items are waiting for. Reads missed during a call are
- * gathered and sent to the runner together after it (one load per namespace); when they come
+ * gathered and sent to the runner together after it (one request for every guild); when they come
  * back, the cache is filled and the ops are handed back to the slot to retry. A fault starts a
  * new generation: answers to the old one are dropped.
  */
@@ -92,6 +92,11 @@ export class SlotReads {
       this.#backend.read(loads.map((l) => ({ plugin: l.plugin, guildId: l.guildId, keys: [...l.keys], wantUsage: l.wantUsage }))).then(
         (results) => {
           if (generation !== this.#generation) return;
+          // A missing answer must not be cached as "absent": a later write would look like a new key.
+          if (results.length !== loads.length) {
+            settle(loads.flatMap((l) => l.opIds), new Error(`the store answered ${results.length} of ${loads.length} reads`));
+            return;
+          }
           loads.forEach((load, i) => {
             const entry = this.#cache.namespace(load);
             const found = new Map<string, string>(results[i]?.values ?? []);

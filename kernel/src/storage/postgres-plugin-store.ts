@@ -62,6 +62,7 @@ export class PostgresPluginStore implements PluginStore {
       for (const k of r.keys) keys.set(`${ns}\u0000${k}`, { g: r.guildId, p: r.plugin, k });
     });
     const triples = [...keys.values()];
+    const wantedKeys = requests.map((r) => new Set(r.keys));
     const namespaces = [...wanted.values()];
     const [rows, totals] = await Promise.all([
       triples.length === 0
@@ -81,7 +82,7 @@ export class PostgresPluginStore implements PluginStore {
           ),
     ]);
     for (const row of rows) {
-      for (const i of slots.get(`${row.guild_id}\u0000${row.plugin}`) ?? []) if (requests[i]?.keys.includes(row.key)) out[i]?.values.push([row.key, row.value]);
+      for (const i of slots.get(`${row.guild_id}\u0000${row.plugin}`) ?? []) if (wantedKeys[i]?.has(row.key)) out[i]?.values.push([row.key, row.value]);
     }
     for (const row of totals) {
       for (const i of slots.get(`${row.guild_id}\u0000${row.plugin}`) ?? []) {

@@ -1,6 +1,7 @@
 /**
  * The runner's memory upkeep relieves at its first check, then only when RSS grew past the
- * threshold since the last relief, one relief at a time; a failing relief is logged, not thrown.
+ * threshold since the last relief, never while the sandboxes have events, one relief at a time;
+ * a failing relief is logged, not thrown.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -42,6 +43,31 @@ test('the first check relieves; later ones only after RSS grew past the threshol
     assert.equal(reliefs, 2, 'the new baseline is where the relief left it');
     await Promise.all([upkeep.relieve('one'), upkeep.relieve('same time')]);
     assert.equal(reliefs, 3, 'two calls at once share one relief');
+  } finally {
+    upkeep.stop();
+  }
+});
+
+test('a check that finds events in the sandboxes waits for a quieter one', async () => {
+  let queued = 5;
+  let reliefs = 0;
+  const upkeep = new MemoryUpkeep({
+    relieve: async () => {
+      reliefs++;
+      return [];
+    },
+    stats: async () => [{ ...host(0), queued }],
+    logger: pino({ level: 'silent' }),
+    everyMs: 20,
+  });
+  try {
+    upkeep.start();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(reliefs, 0, 'busy: no relief');
+    queued = 0;
+    const until = Date.now() + 2000;
+    while (reliefs < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(reliefs, 1, 'quiet: the postponed relief runs');
   } finally {
     upkeep.stop();
   }

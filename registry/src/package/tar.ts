@@ -74,7 +74,10 @@ export function gunzipBounded(gz: Uint8Array, limits: UnpackLimits): Buffer {
   const ratioCap = Math.max(limits.compressionRatioFloorBytes, gz.length * limits.maxCompressionRatio);
   const cap = Math.min(sizeCap, ratioCap);
   try {
-    return gunzipSync(gz, { maxOutputLength: cap, chunkSize: outputChunkSize(gz, cap) });
+    const out = gunzipSync(gz, { maxOutputLength: cap, chunkSize: outputChunkSize(gz, cap) });
+    // A false ISIZE (bytes after the gzip member can claim anything) leaves a small output in a
+    // large chunk, which the entries, as views, would keep alive: then keep a copy of its size.
+    return out.buffer.byteLength > 2 * out.length + MIN_CHUNK ? Buffer.from(out) : out;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       const why =

@@ -28,6 +28,16 @@ const systemTar = (() => {
 })();
 
 describe('tar writer and reader', () => {
+  it('a false size claim after the gzip member neither breaks the read nor pins a large buffer', () => {
+    const gz = packTarGz(entries);
+    // Bytes after the member, ending in an ISIZE that claims 8 MB.
+    const claim = Buffer.alloc(8);
+    claim.writeUInt32LE(8 * 1024 * 1024, 4);
+    const read = readTarGz(Buffer.concat([gz, claim]));
+    assert.deepEqual(read.map((e) => e.path), entries.map((e) => e.path).sort());
+    for (const e of read) assert.ok(e.data.buffer.byteLength < 1024 * 1024, `${e.path} sits in a ${e.data.buffer.byteLength}-byte buffer`);
+  });
+
   it('round-trips files, sorted by path, long paths through the prefix field', () => {
     const read = readTar(writeTar(entries));
     assert.deepEqual(
