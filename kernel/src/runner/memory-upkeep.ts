@@ -35,17 +35,17 @@ export class MemoryUpkeep {
     this.#o = { everyMs: 5 * 60_000, growthBytes: 64 * 2 ** 20, ...options };
   }
 
-  /** Relieve now (one at a time); failures are logged, never thrown. */
-  relieve(reason: string): Promise<void> {
-    this.#running ??= this.#relieve(reason).finally(() => {
+  /** Relieve now (one at a time; `hostsBefore`: figures just taken); failures are logged, never thrown. */
+  relieve(reason: string, hostsBefore?: HostStats[]): Promise<void> {
+    this.#running ??= this.#relieve(reason, hostsBefore).finally(() => {
       this.#running = null;
     });
     return this.#running;
   }
 
-  async #relieve(reason: string): Promise<void> {
+  async #relieve(reason: string, hostsBefore?: HostStats[]): Promise<void> {
     try {
-      const before = total(await this.#o.stats());
+      const before = total(hostsBefore ?? (await this.#o.stats()));
       this.#baseline = total(await this.#o.relieve());
       this.#o.logger.info({ reason, rssBeforeMb: Math.round(before / 2 ** 20), rssAfterMb: Math.round(this.#baseline / 2 ** 20) }, 'memory given back to the system');
     } catch (error) {
@@ -64,8 +64,8 @@ export class MemoryUpkeep {
       const hosts = await this.#o.stats();
       // The collections would pause events in flight: a busy runner waits for a quieter check.
       if (hosts.some((h) => h.queued > 0)) return;
-      if (this.#baseline === null) await this.relieve('first check since start');
-      else if (total(hosts) - this.#baseline > this.#o.growthBytes) await this.relieve('RSS grew since the last relief');
+      if (this.#baseline === null) await this.relieve('first check since start', hosts);
+      else if (total(hosts) - this.#baseline > this.#o.growthBytes) await this.relieve('RSS grew since the last relief', hosts);
     } catch (error) {
       this.#o.logger.warn({ err: error }, 'memory check failed');
     }

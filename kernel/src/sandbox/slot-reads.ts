@@ -89,12 +89,13 @@ export class SlotReads {
     const loads = [...this.#keyLoads.values()];
     this.#keyLoads.clear();
     if (loads.length > 0) {
+      const opIds = loads.flatMap((l) => l.opIds);
       this.#backend.read(loads.map((l) => ({ plugin: l.plugin, guildId: l.guildId, keys: [...l.keys], wantUsage: l.wantUsage }))).then(
         (results) => {
           if (generation !== this.#generation) return;
           // A missing answer must not be cached as "absent": a later write would look like a new key.
           if (results.length !== loads.length) {
-            settle(loads.flatMap((l) => l.opIds), new Error(`the store answered ${results.length} of ${loads.length} reads`));
+            settle(opIds, new Error(`the store answered ${results.length} of ${loads.length} reads`));
             return;
           }
           loads.forEach((load, i) => {
@@ -105,9 +106,9 @@ export class SlotReads {
             const usage = results[i]?.usage;
             if (usage !== undefined && entry.usage === undefined) entry.usage = usage;
           });
-          settle(loads.flatMap((l) => l.opIds));
+          settle(opIds);
         },
-        (error: unknown) => settle(loads.flatMap((l) => l.opIds), error),
+        (error: unknown) => settle(opIds, error),
       );
     }
     for (const list of this.#listLoads) {
