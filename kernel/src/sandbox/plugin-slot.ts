@@ -12,6 +12,12 @@ import type { Interner } from './interner.ts';
 
 /** Most items started in one call into the isolate. */
 const MAX_BATCH = 256;
+/**
+ * Most payload characters started in one call. V8 puts a string over about 128 KB in its large
+ * object space, a fresh mapping each time: building, copying and parsing such an input cost about
+ * fifteen times more per byte here than inputs kept under it.
+ */
+const MAX_BATCH_CHARS = 96 * 1024;
 const LOAD_TIMEOUT_MS = 500;
 /** Times an item may be cut short by a busy machine before its timeouts count against it. */
 const MAX_CONTENTIONS = 3;
@@ -203,14 +209,16 @@ export class PluginSlot {
     }
     const started: HostItem[] = [];
     const batch = this.#unbatched > 0 ? 1 : MAX_BATCH;
+    let chars = 0;
     for (const g of this.#ready) {
-      if (started.length >= batch) break;
+      if (started.length >= batch || chars >= MAX_BATCH_CHARS) break;
       this.#ready.delete(g);
       const item = g.queue.shift();
       if (!item) continue;
       g.active = item;
       this.#activate(item);
       started.push(item);
+      chars += item.payload.length;
     }
     return started;
   }
