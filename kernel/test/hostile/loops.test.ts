@@ -136,6 +136,58 @@ describe('endless loops', () => {
   });
 });
 
+const READER = '@hostile/reader';
+
+/** Handlers that keep calling storage (answered from the sandbox host's cache), with or without work between. */
+const readerBundle = buildBundle({
+  name: READER,
+  permissions: ['discord.messages.send', 'storage'],
+  events: ['messageCreate'],
+  limits: { cpuMsPerEvent: 20 },
+  definition: `{
+    events: {
+      async messageCreate(ctx, event) {
+        await ctx.storage.set('k', 1);
+        if (event.content === 'reads') for (;;) await ctx.storage.get('k');
+        if (event.content === 'work-between-reads') {
+          for (;;) {
+            const until = Date.now() + 15;
+            while (Date.now() < until) {}
+            await ctx.storage.get('k');
+          }
+        }
+        ctx.discord.sendMessage(event.channelId, event.content);
+      },
+    },
+  }`,
+});
+
+describe('endless storage calls', () => {
+  for (const kind of ['reads', 'work-between-reads']) {
+    test(`${kind}: stopped as over its CPU time, quarantined after 3, the healthy plugin unaffected`, { timeout: 60_000 }, async () => {
+      const t = await setup([readerBundle]);
+      try {
+        for (let n = 1; n <= 3; n++) {
+          const report = await send(t.kernel, GUILD_A, kind);
+          const o = outcomeOf(report, READER);
+          assert.equal(o.ok, false);
+          assert.equal(o.fault, 'cpu-limit', `attempt ${n}: ${JSON.stringify(o)}`);
+          assert.match(o.error ?? '', /CPU time limit/);
+          assert.equal(outcomeOf(report, ECHO).ok, true);
+          await assertHealthy(t.kernel, GUILD_B, 1000);
+          if (n < 3) assertNotQuarantined(t, READER);
+        }
+        await assertQuarantined(t, READER, GUILD_A, 'cpu-limit');
+        await assertHealthyEverywhere(t);
+        assertCollateralFree(t);
+        assertRunnerClean();
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});
+
 const HANG = '@hostile/hang';
 
 /** A plugin whose handler, for `hang…` messages, returns a promise that never settles. */
