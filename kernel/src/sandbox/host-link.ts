@@ -21,8 +21,8 @@ export class ChildHostLink implements HostLink {
       // No ambient secrets: the host needs nothing from the runner's environment.
       env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
       // A young generation that starts at 16 MB a semi-space: the host's own heap holds the events
-      // in flight, and with V8's small default it collected and promoted them over and over (12%
-      // of the CPU time per event in bench:kernel, measured). V8 flags reach the plugin isolates
+      // in flight, and with V8's small default it collected and promoted them over and over
+      // (about 12% of the CPU per event on the bench:kernel path, A/B). V8 flags reach the isolates
       // too, but a minimum cannot raise their young generation: V8 caps it at each isolate's
       // maximum, which isolated-vm derives from the memory limit (--trace-gc: same collections).
       // A maximum would reach them, so there is none: a smaller one moves where a plugin meets
