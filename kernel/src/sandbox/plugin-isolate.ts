@@ -22,6 +22,16 @@ export interface PluginIsolateOptions {
   bridge: GuestBridge;
 }
 
+/** What one call into the guest brings; see `push` in the guest runtime for the layout. */
+export interface GuestInput {
+  /** [guildId, config JSON] pairs, flattened. */
+  configs: string[];
+  retries: string[];
+  abandon: number[];
+  /** [seq, kind, name, guildId, payload JSON] per item, flattened. */
+  items: Array<string | number>;
+}
+
 export interface HandlerNames {
   events: string[];
   commands: string[];
@@ -91,9 +101,16 @@ export class PluginIsolate {
     }
   }
 
-  /** Hand the guest new items, configs and retries; its microtasks run before this returns. */
-  push(inputJson: string, timeoutMs: number): void {
-    this.#guard(() => this.#push.applySync(undefined, [inputJson], { timeout: timeoutMs }), true);
+  /**
+   * Hand the guest new items, configs and retries; its microtasks run before this returns.
+   * The lists are copied into the isolate's heap as they are (isolated-vm serialises them). A
+   * single JSON text would not be: a string of 1 KB or more crosses as an external string whose
+   * buffer lives outside the heap until the isolate's next full collection, so a busy plugin's
+   * inputs piled up in the host's malloc heap between collections (its RSS grew by tens of MB and
+   * every page of it faulted in again after each collection).
+   */
+  push(input: GuestInput, timeoutMs: number): void {
+    this.#guard(() => this.#push.applySync(undefined, [input.configs, input.retries, input.abandon, input.items], { timeout: timeoutMs, arguments: { copy: true } }), true);
   }
 
   /** Settled items since the last collect: [seq, ok(1|0), json][] */

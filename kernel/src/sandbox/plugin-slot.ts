@@ -3,7 +3,7 @@ import { GuestCalls } from './guest-calls.ts';
 import { SlotReads } from './slot-reads.ts';
 import type { HostItem } from './host-item.ts';
 import { failedResult, resetHostItem, toHostItem } from './host-item.ts';
-import type { HandlerNames } from './plugin-isolate.ts';
+import type { GuestInput, HandlerNames } from './plugin-isolate.ts';
 import { PluginIsolate } from './plugin-isolate.ts';
 import type { GuildSetting, ItemResult, PluginImage, StorageBackend, WorkItem } from './sandbox-protocol.ts';
 import { SandboxFault } from './sandbox-fault.ts';
@@ -229,17 +229,18 @@ export class PluginSlot {
     this.#active.set(item.seq, item);
   }
 
-  #input(started: HostItem[], retries: string[], abandon: number[]): string {
+  #input(started: HostItem[], retries: string[], abandon: number[]): GuestInput {
     const configs: string[] = [];
+    const items: Array<string | number> = [];
     for (const item of started) {
       const g = this.#guilds.get(item.guildId);
       if (g && this.#sentConfig.get(g.id) !== g.version) {
-        configs.push(`[${JSON.stringify(g.id)},${JSON.stringify(g.configJson)}]`);
+        configs.push(g.id, g.configJson);
         this.#sentConfig.set(g.id, g.version);
       }
+      items.push(item.seq, item.kind, item.name, item.guildId, item.payload);
     }
-    const items = started.map((it) => `{"s":${it.seq},"k":"${it.kind}","n":${JSON.stringify(it.name)},"g":${JSON.stringify(it.guildId)},"p":${it.payload}}`);
-    return `{"c":[${configs.join(',')}],"r":${JSON.stringify(retries)},"a":${JSON.stringify(abandon)},"i":[${items.join(',')}]}`;
+    return { configs, retries, abandon, items };
   }
 
   #complete(item: HostItem, ok: boolean, text: string, fault?: ItemResult['fault']): void {

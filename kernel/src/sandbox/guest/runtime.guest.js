@@ -215,15 +215,15 @@
     return step && step[kind];
   }
 
-  function start(item) {
-    const seq = item.s;
+  // One work item: its fields arrive side by side in the pushed list, its payload as JSON text.
+  function start(seq, kind, name, guildId, payloadText) {
     apply(mapSet, live, [seq, true]);
     let result;
     try {
-      const handler = handlerFor(item.k, item.n);
-      if (typeof handler !== 'function') throw new HostError('NO_HANDLER', 'no handler for ' + item.k + ' ' + item.n);
-      const ctx = makeContext(seq, item.g, item.k);
-      result = item.k === 'up' || item.k === 'down' ? handler(ctx) : handler(ctx, item.p);
+      const handler = handlerFor(kind, name);
+      if (typeof handler !== 'function') throw new HostError('NO_HANDLER', 'no handler for ' + kind + ' ' + name);
+      const ctx = makeContext(seq, guildId, kind);
+      result = kind === 'up' || kind === 'down' ? handler(ctx) : handler(ctx, parse(payloadText));
     } catch (e) {
       finish(seq, false, e);
       return;
@@ -250,12 +250,10 @@
       };
       return '{"events":' + names(plugin.events) + ',"commands":' + names(plugin.commands) + ',"migrations":' + names(plugin.migrations) + '}';
     },
-    // input: { c?: [[guildId, config]], r?: [opId], x?: [opId, code, message][], a?: [seq], i?: items }
-    push(inputJson) {
-      const input = parse(inputJson);
-      const c = input.c || [];
-      for (let n = 0; n < c.length; n++) setConfig(c[n][0], c[n][1]);
-      const a = input.a || [];
+    // Lists copied into this isolate's heap (see PluginIsolate.push): configs as [guildId, text]
+    // pairs, storage reads to retry, abandoned seqs, and items as [seq, kind, name, guildId, payload].
+    push(c, r, a, items) {
+      for (let n = 0; n + 1 < c.length; n += 2) setConfig(c[n], c[n + 1]);
       for (let n = 0; n < a.length; n++) apply(mapDelete, live, [a[n]]);
       if (a.length > 0) {
         // Forget the storage reads the abandoned items were waiting for.
@@ -263,19 +261,15 @@
         for (let n = 0; n < a.length; n++) apply(mapSet, gone, [a[n], true]);
         apply(mapForEach, pending, [(p, opId) => { if (apply(mapGet, gone, [p.seq])) apply(mapDelete, pending, [opId]); }]);
       }
-      const r = input.r || [];
       for (let n = 0; n < r.length; n++) {
-        {
-          const opId = r[n];
-          const p = apply(mapGet, pending, [opId]);
-          if (!p) continue;
-          apply(mapDelete, pending, [opId]);
-          if (!apply(mapGet, live, [p.seq])) continue;
-          apply(promiseThen, storageCall(p.seq, p.op, p.key, p.value, opId), [p.resolve, p.reject]);
-        }
+        const opId = r[n];
+        const p = apply(mapGet, pending, [opId]);
+        if (!p) continue;
+        apply(mapDelete, pending, [opId]);
+        if (!apply(mapGet, live, [p.seq])) continue;
+        apply(promiseThen, storageCall(p.seq, p.op, p.key, p.value, opId), [p.resolve, p.reject]);
       }
-      const items = input.i || [];
-      for (let n = 0; n < items.length; n++) start(items[n]);
+      for (let n = 0; n + 4 < items.length; n += 5) start(items[n], items[n + 1], items[n + 2], items[n + 3], items[n + 4]);
     },
     collect() {
       const out = '[' + done + ']';
