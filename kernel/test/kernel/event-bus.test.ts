@@ -76,6 +76,21 @@ for (const hosts of [0, 2]) {
       assert.deepEqual(last?.action, { type: 'sendMessage', channelId: CHANNEL, message: { content: 'saw fine' } });
     });
 
+    test('an event whose payload text is not JSON fails as its own error, not as a fault of the plugin', async () => {
+      // Sent together, so they share one call into each plugin's isolate.
+      const [bad, good] = await Promise.all([
+        t.kernel.dispatch(GUILD_A, 'messageCreate', '{"content": "unterminated', 'bad-json'),
+        t.kernel.dispatch(GUILD_B, 'messageCreate', message(GUILD_B, 'still fine', 2000), 'good-json'),
+      ]);
+      for (const o of bad.outcomes) {
+        assert.equal(o.ok, false, `${o.plugin} cannot read the event`);
+        assert.match(o.error ?? '', /^SyntaxError: .*JSON/);
+        assert.equal(o.fault, undefined, 'not a sandbox fault: the plugin did nothing wrong');
+      }
+      assert.deepEqual(good.outcomes.map((o) => o.ok), [true, true]);
+      assert.equal((await t.store.get({ plugin: '@test/careless', guildId: GUILD_B }, ['last'])).get('last'), '"still fine"');
+    });
+
     test('a plugin sees only its own data, for the guild of the event', async () => {
       const reply = await t.kernel.command(interaction(GUILD_A, 'peek'));
       assert.ok(reply.ok, reply.error);
