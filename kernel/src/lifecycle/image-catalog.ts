@@ -92,9 +92,18 @@ export class ImageCatalog {
     if (!semver.satisfies(KERNEL_API_VERSION, manifest.kernelApi)) {
       throw new PluginLoadError(`${key} needs kernel API ${manifest.kernelApi}; this kernel provides ${KERNEL_API_VERSION}`);
     }
+    // The load request goes out now; the config schema is compiled while the hosts build the isolate.
+    const loading = this.#pool.load({ key, name: plugin, version, code: bundle.code, permissions: manifest.permissions, limits: manifest.limits });
+    let configSchema: z.ZodObject;
+    try {
+      configSchema = configSchemaToZod(manifest.config);
+    } catch (error) {
+      void loading.then(() => this.#pool.unload(key), () => {});
+      throw error;
+    }
     let handlers: HandlerNames;
     try {
-      handlers = await this.#pool.load({ key, name: plugin, version, code: bundle.code, permissions: manifest.permissions, limits: manifest.limits });
+      handlers = await loading;
     } catch (error) {
       throw new PluginLoadError(`${key} could not be loaded into the sandbox: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -103,7 +112,7 @@ export class ImageCatalog {
       this.#pool.unload(key);
       throw new PluginLoadError(`${key} does not match its manifest:\n  - ${problems.join('\n  - ')}`);
     }
-    return { key, manifest, handlers, configSchema: configSchemaToZod(manifest.config), coldLoadMs: performance.now() - started };
+    return { key, manifest, handlers, configSchema, coldLoadMs: performance.now() - started };
   }
 
   loadedKeys(): string[] {
