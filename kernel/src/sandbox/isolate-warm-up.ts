@@ -9,7 +9,7 @@ const NOWHERE: GuestBridge = { kv: () => 'eNOT_AVAILABLE:warm-up', act: () => 'e
  * of a process costs about twice what later ones do (V8 and isolated-vm set up on first use, and
  * on these virtual machines every page they touch for the first time is a dear page fault): a
  * sandbox host pays that while it starts, idle, instead of inside the first plugin load a guild
- * waits for. Measured with a 14 KB bundle: first load 7.6 ms (median of 8), 7.0 after a warm-up.
+ * waits for. Run before the host reads its first request: run beside a load, it competes with it.
  * A failure here is not reported: the first real load fails the same way, with its own message.
  */
 export function warmUpIsolates(): void {
