@@ -31,7 +31,7 @@ export async function start(config: Config, logger: Logger, args: string[], prin
   print(`  Built-in plugins, signed with this installation's key and published to the registry: ${published}`);
   for (const p of platform.builtins.plugins) if (p.message) print(`  ! ${p.message}`);
   const shards = platform.runner.runner.gateway.shardStatus();
-  print(`  Runner: ${shards.length} shard(s) connected; plugins verified and loaded into ${config.sandboxMode === 'inprocess' ? 'the runner process (development mode)' : `${config.sandboxHosts} sandbox host processes`}; actions queued on Redis (BullMQ)`);
+  print(`  Runner: ${shards.length} shard(s) connected; plugins verified and loaded into ${config.sandboxMode === 'inprocess' ? 'the runner process (development mode)' : `${config.sandboxHosts} sandbox host process${config.sandboxHosts === 1 ? '' : 'es'}`}; actions queued on Redis (BullMQ)`);
 
   let stopping: Promise<void> | null = null;
   const stop = (why: string) => {

@@ -26,7 +26,7 @@ describe('loadConfig', () => {
         redisPrefix: 'townes:',
         discordToken: undefined,
         discordApiBase: 'https://discord.com/api',
-        sandboxHosts: 2,
+        sandboxHosts: DEFAULTS.SANDBOX_HOSTS,
         sandboxMode: 'process',
         registryHost: '127.0.0.1',
         registryPort: 4873,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { PluginManifest } from '@townesdev/plugin-contract';
 import { configSchemaToZod } from '@townesdev/plugin-contract';
-import { Kernel, MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore, RecordingActionSink, StaticBundleSource } from '../src/index.ts';
+import { Kernel, MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore, RecordingActionSink, StaticBundleSource, defaultSandboxHosts } from '../src/index.ts';
 import type { PluginBundle } from '../src/index.ts';
 import { eventStream, guildId, messageEvent, percentile } from './bench-events.ts';
 import { inProcessRunner } from './inprocess-baseline.ts';
@@ -25,7 +25,8 @@ const USERS_PER_GUILD = 50;
 const WINDOW = 512;
 const LATENCY_WINDOW = 8;
 const LATENCY_EVENTS = 20_000;
-const SANDBOX_HOSTS = Number(process.env.BENCH_SANDBOX_HOSTS ?? 2);
+/** As many sandbox hosts as a runner on this machine starts by default, unless BENCH_SANDBOX_HOSTS says. */
+const SANDBOX_HOSTS = Number(process.env.BENCH_SANDBOX_HOSTS ?? defaultSandboxHosts());
 
 function startKernel(bundles: PluginBundle[], store = new MemoryPluginStore()): Promise<Kernel> {
   const source = new StaticBundleSource();

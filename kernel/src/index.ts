@@ -13,6 +13,7 @@ export type { BundleSource, PluginBundle } from './plugin/plugin-bundle.ts';
 export { StaticBundleSource } from './plugin/plugin-bundle.ts';
 export type { IncidentSink, KernelIncident, QuarantineReason, QuarantineRecord, QuarantineStore } from './quarantine/incident.ts';
 export type { HostStats } from './sandbox/sandbox-protocol.ts';
+export { MAX_DEFAULT_SANDBOX_HOSTS, defaultSandboxHosts } from './sandbox/host-count.ts';
 export { MemoryPluginStore } from './storage/memory-plugin-store.ts';
 export type { Namespace, NamespaceRead, NamespaceReadResult, PluginStore } from './storage/plugin-store.ts';
 export { MemoryIncidentSink } from './quarantine/memory-incident-sink.ts';
