@@ -4,7 +4,7 @@
  * lists them; keep it in step. loadConfig (config.ts) validates them all at once.
  */
 import { z } from 'zod';
-import { defaultSandboxHosts, parseShardList } from '@townesdev/kernel';
+import { MAX_DEFAULT_SANDBOX_HOSTS, defaultSandboxHosts, parseShardList } from '@townesdev/kernel';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -29,7 +29,7 @@ export const DEFAULTS = Object.freeze({
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/townes',
   REDIS_URL: 'redis://127.0.0.1:6379',
   DISCORD_API_BASE: 'https://discord.com/api',
-  /** One per core beside the runner's own, 1 to 4 (kernel/src/sandbox/host-count.ts). */
+  /** One per core beside the runner's own, 1 to MAX_DEFAULT_SANDBOX_HOSTS (kernel/src/sandbox/host-count.ts). */
   SANDBOX_HOSTS: defaultSandboxHosts(),
   SANDBOX_MODE: 'process',
   REGISTRY_HOST: '127.0.0.1',
@@ -148,7 +148,7 @@ export const VARIABLES = {
       .pipe(z.number().int().min(0, { error: SANDBOX_HOSTS_PROBLEM }).max(MAX_SANDBOX_HOSTS, { error: SANDBOX_HOSTS_PROBLEM }))
       .optional(),
     shown: 'plain',
-    fix: "set SANDBOX_HOSTS=2 or leave it unset for one host per core beside the runner's (1 to 4)",
+    fix: `set SANDBOX_HOSTS=2 or leave it unset for one host per core beside the runner's (1 to ${MAX_DEFAULT_SANDBOX_HOSTS})`,
   },
   SANDBOX_MODE: {
     schema: enumOf(SANDBOX_MODES).optional(),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { defaultSandboxHosts } from '@townesdev/kernel';
 import { ConfigError, DEFAULTS, describeConfig, loadConfig } from '../config.ts';
 
 /** Runs loadConfig and returns the ConfigError it must throw. */
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ LOG_LEVEL: '', SANDBOX_HOSTS: ' ', DISCORD_TOKEN: '', DATABASE_URL: '' });
     assert.equal(config.logLevel, 'info');
     assert.equal(config.sandboxHosts, DEFAULTS.SANDBOX_HOSTS);
+    assert.equal(DEFAULTS.SANDBOX_HOSTS, defaultSandboxHosts(), 'the default follows the cores (ADR 009)');
     assert.equal(config.discordToken, undefined);
     assert.equal(config.databaseUrl, DEFAULTS.DATABASE_URL);
   });

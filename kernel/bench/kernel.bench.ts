@@ -33,9 +33,9 @@ const USERS_PER_GUILD = 50;
 const WINDOW = 512;
 const LATENCY_WINDOW = 8;
 const LATENCY_EVENTS = 20_000;
-/** As many sandbox hosts as a runner on this machine starts by default, unless BENCH_SANDBOX_HOSTS says. */
 /** Rounds of each path, interleaved. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+/** As many sandbox hosts as a runner on this machine starts by default, unless BENCH_SANDBOX_HOSTS says. */
 const SANDBOX_HOSTS = Number(process.env.BENCH_SANDBOX_HOSTS ?? defaultSandboxHosts());
 
 function startKernel(bundles: PluginBundle[], store = new MemoryPluginStore()): Promise<Kernel> {

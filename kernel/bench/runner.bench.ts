@@ -13,7 +13,7 @@
  *
  * BENCH_EVENTS (default 3000). BENCH_SANDBOX_HOSTS (default 1): the machines this runs on have 2
  * cores, shared here by the runner, the simulator, Redis and the sandbox hosts; one host process
- * is the sizing docs/OPERATIONS.md gives for that (as many hosts as cores the runner may use).
+ * is what a runner starts on 2 cores by default (ADR 009: one per core beside the runner's).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

@@ -14,9 +14,9 @@ import type { Interner } from './interner.ts';
 const MAX_BATCH = 256;
 /**
  * Most payload characters started in one call. A call's input is serialised into one buffer and
- * copied into the isolate; kept under about 128 KB that buffer is reused from the malloc heap,
- * while larger ones are fresh mappings whose pages fault in each time (page faults are dear on
- * these virtual machines: a cap of 512 KB measured about 8% more host CPU per event).
+ * copied into the isolate; the smaller that buffer, the likelier malloc hands back memory it
+ * already has instead of fresh pages that fault in (page faults are dear on these virtual
+ * machines: a cap of 512 KB measured about 8% more host CPU per event than this one).
  */
 const MAX_BATCH_CHARS = 96 * 1024;
 const LOAD_TIMEOUT_MS = 500;

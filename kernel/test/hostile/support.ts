@@ -1,7 +1,7 @@
 /**
  * Shared setup of the hostile plugin suite: a real Kernel with real sandbox host processes (two,
- * as in production), hostile plugins written as small bundle strings, a healthy "echo" plugin that
- * runs beside them, and the checks every case repeats (the healthy plugin still answers, the
+ * so a host can die beside one that keeps working), hostile plugins written as small bundle
+ * strings, a healthy "echo" plugin that runs beside them, and the checks every case repeats (the healthy plugin still answers, the
  * hostile one is quarantined with a readable reason, an incident was recorded).
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { BUNDLE_GLOBAL, parseManifest } from '@townesdev/plugin-contract';
 import type { CommandOutcome, DispatchReport, KernelIncident, PluginBundle, QuarantineReason, QuarantineRecord } from '@townesdev/kernel';
 import { Kernel, MemoryIncidentSink, MemoryPluginStore, MemoryQuarantineStore, RecordingActionSink, StaticBundleSource } from '@townesdev/kernel';
 
-/** Sandbox host processes, as in production. */
+/** Sandbox host processes: two, so one can be killed beside another (production sizes by cores, ADR 009). */
 export const HOSTS = 2;
 
 /**

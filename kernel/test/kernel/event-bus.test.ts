@@ -77,7 +77,8 @@ for (const hosts of [0, 2]) {
     });
 
     test('an event whose payload text is not JSON fails as its own error, not as a fault of the plugin', async () => {
-      // Sent together, so they share one call into each plugin's isolate.
+      // Sent together, so they share one call into each plugin's isolate (both guilds hash to the
+      // same host when there are two).
       const [bad, good] = await Promise.all([
         t.kernel.dispatch(GUILD_A, 'messageCreate', '{"content": "unterminated', 'bad-json'),
         t.kernel.dispatch(GUILD_B, 'messageCreate', message(GUILD_B, 'still fine', 2000), 'good-json'),
