@@ -1,8 +1,9 @@
 /**
  * Shared setup of the hostile plugin suite: a real Kernel with real sandbox host processes (two,
  * so a host can die beside one that keeps working), hostile plugins written as small bundle
- * strings, a healthy "echo" plugin that runs beside them, and the checks every case repeats (the healthy plugin still answers, the
- * hostile one is quarantined with a readable reason, an incident was recorded).
+ * strings, a healthy "echo" plugin that runs beside them, and the checks every case repeats (the
+ * healthy plugin still answers, the hostile one is quarantined with a readable reason, an
+ * incident was recorded).
  */
 import assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
