@@ -15,6 +15,7 @@
   const stringify = JSON.stringify;
   const freeze = Object.freeze;
   const create = Object.create;
+  const setPrototypeOf = Object.setPrototypeOf;
   const apply = Reflect.apply;
   const keysOf = Object.keys;
   const MapCtor = Map;
@@ -161,16 +162,21 @@
   }
   const emptyConfig = freeze(create(null));
 
+  // The context is built as a literal and then given a null prototype: Object.create(null) makes
+  // a dictionary-mode object, and freezing that cost about 1 µs an event (6-11% of a simple
+  // handler's time in the isolate, measured). A literal defines its properties without running
+  // any setter a plugin may have planted on Object.prototype.
   function makeContext(seq, guildId, kind) {
-    const ctx = create(null);
-    ctx.guildId = guildId;
-    ctx.log = freeze(new LogApi(seq));
-    if (kind === 'up' || kind === 'down' || permissions.storage) ctx.storage = freeze(new StorageApi(seq));
-    if (kind !== 'up' && kind !== 'down') {
+    const log = freeze(new LogApi(seq));
+    let ctx;
+    if (kind === 'up' || kind === 'down') {
+      ctx = { guildId, log, storage: freeze(new StorageApi(seq)) };
+    } else {
       const shared = apply(mapGet, configs, [guildId]);
-      ctx.config = shared ? shared.value : emptyConfig;
-      ctx.discord = freeze(new DiscordApi(seq));
+      const config = shared ? shared.value : emptyConfig;
+      ctx = permissions.storage ? { guildId, log, storage: freeze(new StorageApi(seq)), config, discord: freeze(new DiscordApi(seq)) } : { guildId, log, config, discord: freeze(new DiscordApi(seq)) };
     }
+    setPrototypeOf(ctx, null);
     return freeze(ctx);
   }
 
