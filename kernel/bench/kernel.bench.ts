@@ -7,7 +7,8 @@
  * fresh kernel with fresh sandbox hosts. Events per second are each path's best round, as in
  * bench:api, bench:runner and bench:registry: these machines share their cores with neighbours,
  * and a single round of either path varied by a third between runs of the same code. Cold load
- * and the latencies are the median of the rounds. BENCH_DEBUG prints every round.
+ * and the latencies are the median of the rounds. BENCH_DEBUG prints every round, and the memory
+ * figures per process (with PSS beside RSS).
  *
  * The 10,000-guild memory figure is taken in a fresh child process (this file with `--rss`), so
  * the benchmark's own event arrays and the build tool do not count toward the runner's RSS.
@@ -73,7 +74,12 @@ async function measureRss(bundlesFile: string): Promise<void> {
   const stats = await kernel.relieveMemory();
   const rss = process.memoryUsage.rss() + stats.reduce((sum, s) => sum + s.rssBytes, 0);
   const heaps = stats.flatMap((s) => Object.values(s.heapBytesByPlugin));
-  if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ empty, runner: process.memoryUsage(), hosts: stats }));
+  if (process.env.BENCH_DEBUG) {
+    // PSS splits pages the processes share (Node's own code, mostly) between them; RSS counts them in each.
+    const pssMb = (pid: number | 'self') => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
+    const pss = { runner: pssMb('self'), hosts: stats.map((h) => pssMb(h.pid)) };
+    console.error(JSON.stringify({ empty, runner: process.memoryUsage(), hosts: stats, pss_mb: { ...pss, total: pss.runner + pss.hosts.reduce((a, b) => a + b, 0) } }));
+  }
   console.log(JSON.stringify({ rss_mb: rss / 2 ** 20, heap_per_plugin_mb: heaps.reduce((a, b) => a + b, 0) / Math.max(1, heaps.length) / 2 ** 20 }));
   await kernel.shutdown(2000);
 }
