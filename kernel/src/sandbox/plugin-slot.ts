@@ -16,7 +16,7 @@ const MAX_BATCH = 256;
  * Most payload characters started in one call. A call's input is serialised into one buffer and
  * copied into the isolate; the smaller that buffer, the likelier malloc hands back memory it
  * already has instead of fresh pages that fault in (page faults are dear on these virtual
- * machines: a cap of 512 KB measured about 8% more host CPU per event than this one).
+ * machines: a cap of 512 KB used about 8% more host CPU per event than this one, in two runs).
  */
 const MAX_BATCH_CHARS = 96 * 1024;
 const LOAD_TIMEOUT_MS = 500;
