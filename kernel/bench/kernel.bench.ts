@@ -133,7 +133,7 @@ async function inProcessRound(code: string, configs: Map<string, unknown>, event
   return events.length / ((performance.now() - t) / 1000);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]) => percentile(Float64Array.from(values).sort(), 50);
 
 async function main(): Promise<void> {
   const { buildPlugin } = await import('@townesdev/sdk/build');

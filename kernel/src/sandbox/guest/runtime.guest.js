@@ -174,7 +174,8 @@
     } else {
       const shared = apply(mapGet, configs, [guildId]);
       const config = shared ? shared.value : emptyConfig;
-      ctx = permissions.storage ? { guildId, log, storage: freeze(new StorageApi(seq)), config, discord: freeze(new DiscordApi(seq)) } : { guildId, log, config, discord: freeze(new DiscordApi(seq)) };
+      const discord = freeze(new DiscordApi(seq));
+      ctx = permissions.storage ? { guildId, log, storage: freeze(new StorageApi(seq)), config, discord } : { guildId, log, config, discord };
     }
     setPrototypeOf(ctx, null);
     return freeze(ctx);
