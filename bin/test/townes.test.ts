@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -7,14 +8,17 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@townesdev/kernel/testing';
 
-const BIN = new URL('../townes.ts', import.meta.url).pathname;
-const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
+const BIN = new URL('../townes.js', import.meta.url).pathname;
+/** The binary's compile cache, kept out of the home folder of whoever runs the tests. */
+const COMPILE_CACHE = path.join(os.tmpdir(), `townes-test-compile-cache-${process.pid}`);
+after(() => rm(COMPILE_CACHE, { recursive: true, force: true }));
+const baseEnv = () => ({ PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', NODE_COMPILE_CACHE: COMPILE_CACHE });
+const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...baseEnv(), ...env } });
 
 /** Like run, without blocking this process's event loop while the platform runs in the child. */
 function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -75,6 +79,20 @@ test('townes start --once: API, registry, runner and simulator in one process; t
     assert.match(again.stdout, /you just reached level 1!/);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the binary strips our TypeScript once: its compile cache fills at the first run and serves the next', () => {
+  const dir = path.join(os.tmpdir(), `townes-test-cc-${process.pid}-${Date.now()}`);
+  try {
+    assert.equal(run(['help'], { NODE_COMPILE_CACHE: dir }).status, 0);
+    const cached = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(path.join(dir, f)).isFile());
+    assert.ok(cached.length > 20, `expected the CLI's modules in the cache, found ${cached.length} files`);
+    const logged = spawnSync(process.execPath, [BIN, 'help'], { encoding: 'utf8', maxBuffer: 256 << 20, env: { ...baseEnv(), NODE_COMPILE_CACHE: dir, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' } });
+    assert.equal(logged.status, 0);
+    assert.match(logged.stderr, /retrieving transpile cache for StrippedTypeScript file:\/\/.*\/bin\/townes\.ts\.\.\.success/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

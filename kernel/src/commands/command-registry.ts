@@ -42,7 +42,8 @@ export class CommandRegistry {
   set(guildId: string, plugin: string, commands: readonly SlashCommand[]): boolean {
     this.check(guildId, plugin, commands);
     const others = (this.#byGuild.get(guildId) ?? []).filter((p) => p.plugin !== plugin);
-    const providers = commands.length > 0 ? [...others, { plugin, commands }] : others;
+    // concat and slice allocate exactly what the list holds; filter and spread leave room for 17.
+    const providers = commands.length > 0 ? others.concat([{ plugin, commands }]) : others.slice();
     if (providers.length > 0) this.#byGuild.set(guildId, providers);
     else this.#byGuild.delete(guildId);
     return this.#refresh(guildId);

@@ -62,6 +62,7 @@ export function serveSandboxHost(send: (message: FromHost) => void, onClose?: ()
       case 'stats':
         if (message.relieve) {
           const id = message.id;
+          host.releaseIsolateMemory();
           // Figures even if relief failed: the runner is waiting for them.
           void releaseFreedHeap()
             .catch(() => undefined)

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
-import { sandboxHostEntry } from './host-entry.ts';
+import { sandboxHostScript } from './host-entry.ts';
+import { IpcBatcher, unbatch } from './ipc-batch.ts';
 import type { FromHost, ToHost } from './sandbox-protocol.ts';
 
 /** The runner's handle on one sandbox host, wherever it runs. */
@@ -15,11 +16,13 @@ export interface HostLink {
 /** A sandbox host in its own process: a V8 crash or hang there cannot take the runner down. */
 export class ChildHostLink implements HostLink {
   readonly #child;
+  readonly #out: IpcBatcher<ToHost>;
 
   constructor(options: { maxOldSpaceMb: number }) {
-    this.#child = fork(sandboxHostEntry(), [], {
+    const script = sandboxHostScript();
+    this.#child = fork(script.file, [], {
       // No ambient secrets: the host needs nothing from the runner's environment.
-      env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
+      env: script.env,
       // A young generation that starts at 16 MB a semi-space: the host's own heap holds the events
       // in flight, and with V8's small default it collected and promoted them over and over
       // (about 12% of the CPU per event on the bench:kernel path, A/B). V8 flags reach the isolates
@@ -27,9 +30,14 @@ export class ChildHostLink implements HostLink {
       // maximum, which isolated-vm derives from the memory limit (--trace-gc: same collections).
       // A maximum would reach them, so there is none: a smaller one moves where a plugin meets
       // its memory limit. After heap relief a quiet host keeps about 5 MB more than without it.
-      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--min-semi-space-size=16', '--disable-warning=ExperimentalWarning'],
+      // --expose-gc: memory relief collects the plugin isolates, which isolated-vm cannot do
+      // otherwise; the guest runtime takes `gc` off each isolate's global before a plugin runs.
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--min-semi-space-size=16', '--expose-gc', '--disable-warning=ExperimentalWarning'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#out = new IpcBatcher<ToHost>((wire) => {
+      if (this.#child.connected) this.#child.send(wire);
     });
   }
 
@@ -38,11 +46,11 @@ export class ChildHostLink implements HostLink {
   }
 
   send(message: ToHost): void {
-    if (this.#child.connected) this.#child.send(message);
+    this.#out.send(message);
   }
 
   onMessage(listener: (message: FromHost) => void): void {
-    this.#child.on('message', (m) => listener(m as FromHost));
+    this.#child.on('message', (wire) => unbatch(wire as FromHost | FromHost[], listener));
   }
 
   onExit(listener: (reason: string) => void): void {

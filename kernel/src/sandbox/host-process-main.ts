@@ -1,6 +1,7 @@
 // Entry point of a sandbox host process, forked by the SandboxPool. It holds isolates and
-// nothing else: no database, no Discord, no secrets (the pool forks it with an empty env).
+// nothing else: no database, no Discord, no secrets (the pool forks it with none of its env).
 import { serveSandboxHost } from './host-endpoint.ts';
+import { IpcBatcher, unbatch } from './ipc-batch.ts';
 import { warmUpIsolates } from './isolate-warm-up.ts';
 import type { FromHost, ToHost } from './sandbox-protocol.ts';
 
@@ -10,10 +11,10 @@ if (!process.send) {
 }
 // Before the first message is read: the runner's requests wait for it instead of competing with it.
 warmUpIsolates();
-const send = (message: FromHost): void => {
-  process.send?.(message);
-};
-const handle = serveSandboxHost(send, () => process.exit(0));
-process.on('message', (message: ToHost) => handle(message));
+const out = new IpcBatcher<FromHost>((wire) => {
+  process.send?.(wire);
+});
+const handle = serveSandboxHost((message) => out.send(message), () => process.exit(0));
+process.on('message', (wire: ToHost | ToHost[]) => unbatch(wire, handle));
 // The runner going away means there is nobody to serve: leave at once.
 process.on('disconnect', () => process.exit(0));

@@ -50,6 +50,7 @@ export class PluginIsolate {
   readonly #push: ivm.Reference;
   readonly #collect: ivm.Reference;
   readonly #forget: ivm.Reference;
+  readonly #releaseMemory: ivm.Reference;
 
   constructor(options: PluginIsolateOptions) {
     this.#isolate = new ivm.Isolate({ memoryLimit: options.memoryMb });
@@ -66,6 +67,7 @@ export class PluginIsolate {
       this.#push = runtime.getSync('push', { reference: true }) as ivm.Reference;
       this.#collect = runtime.getSync('collect', { reference: true }) as ivm.Reference;
       this.#forget = runtime.getSync('forget', { reference: true }) as ivm.Reference;
+      this.#releaseMemory = runtime.getSync('releaseMemory', { reference: true }) as ivm.Reference;
       const init = runtime.getSync('init', { reference: true }) as ivm.Reference;
       this.#guard(() => this.#isolate.compileScriptSync(options.code, { filename: options.filename }).runSync(this.#context, { timeout: options.loadTimeoutMs }));
       const names: unknown = this.#guard(() => init.applySync(undefined, [BUNDLE_GLOBAL, JSON.stringify(options.permissions)], { timeout: options.loadTimeoutMs }), true);
@@ -125,6 +127,11 @@ export class PluginIsolate {
 
   get disposed(): boolean {
     return this.#isolate.isDisposed;
+  }
+
+  /** Collect this isolate's garbage and give the pages back; false where the host cannot (no --expose-gc). */
+  releaseMemory(): boolean {
+    return this.#guard(() => this.#releaseMemory.applySync(undefined, [], { timeout: 1000 }), true) === true;
   }
 
   heapUsedBytes(): number {

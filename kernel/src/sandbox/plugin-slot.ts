@@ -149,6 +149,18 @@ export class PluginSlot {
     return this.#isolate?.heapUsedBytes() ?? 0;
   }
 
+  /** Give the isolate's garbage back (memory relief). */
+  releaseMemory(): void {
+    try {
+      this.#isolate?.releaseMemory();
+    } catch (error) {
+      if (!(error instanceof SandboxFault)) throw error;
+      // No guild's code ran: nothing is blamed, items in flight run again in a fresh isolate.
+      this.#fault(error, new Set(), 0);
+      this.#env.wake(this);
+    }
+  }
+
   /** Run one round; returns true when more work is ready right away. */
   pump(): boolean {
     if (!this.#isolate) {

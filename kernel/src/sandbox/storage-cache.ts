@@ -1,8 +1,9 @@
 import type { Namespace } from '../storage/plugin-store.ts';
+import { SmallStringMap } from '../storage/small-string-map.ts';
 
 /** What the host knows of one namespace: values (null = known absent) and bytes used. */
 export interface CachedNamespace {
-  readonly values: Map<string, string | null>;
+  readonly values: SmallStringMap<string | null>;
   usage: number | undefined;
   /** Items of this namespace currently running; a namespace in use is never evicted. */
   pins: number;
@@ -36,7 +37,7 @@ export class StorageCache {
     if (entry) {
       this.#entries.delete(key);
     } else {
-      entry = { values: new Map(), usage: undefined, pins: 0 };
+      entry = { values: new SmallStringMap(), usage: undefined, pins: 0 };
     }
     this.#entries.set(key, entry);
     return entry;

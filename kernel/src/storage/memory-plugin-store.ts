@@ -1,16 +1,17 @@
 import type { MigrationCommit, Namespace, NamespaceRead, NamespaceReadResult, NamespaceWrites, PluginStore, StoredEntry } from './plugin-store.ts';
 import { entryBytes } from './plugin-store.ts';
+import { SmallStringMap } from './small-string-map.ts';
 
 const nsKey = (ns: Namespace): string => `${ns.plugin}\u0000${ns.guildId}`;
 
 /** Plugin data in memory: for development, the SDK harness and benchmarks. Nothing survives a restart. */
 export class MemoryPluginStore implements PluginStore {
-  readonly #data = new Map<string, Map<string, string>>();
+  readonly #data = new Map<string, SmallStringMap<string>>();
   readonly #ledger = new Map<string, string[]>();
 
-  #ns(ns: Namespace): Map<string, string> {
+  #ns(ns: Namespace): SmallStringMap<string> {
     let m = this.#data.get(nsKey(ns));
-    if (!m) this.#data.set(nsKey(ns), (m = new Map()));
+    if (!m) this.#data.set(nsKey(ns), (m = new SmallStringMap()));
     return m;
   }
 
@@ -52,6 +53,7 @@ export class MemoryPluginStore implements PluginStore {
 
   async commit(batch: readonly NamespaceWrites[]): Promise<void> {
     for (const nw of batch) {
+      if (nw.writes.length === 0) continue;
       const m = this.#ns(nw);
       for (const w of nw.writes) {
         if (w.value === null) m.delete(w.key);
@@ -69,7 +71,8 @@ export class MemoryPluginStore implements PluginStore {
     const has = applied.includes(step.migrationId);
     if (step.direction === 'up' ? has : !has) return false;
     await this.commit([step]);
-    this.#ledger.set(nsKey(step), step.direction === 'up' ? [...applied, step.migrationId] : applied.filter((id) => id !== step.migrationId));
+    // concat and slice allocate exactly what the list holds; spread and filter leave room for 17.
+    this.#ledger.set(nsKey(step), step.direction === 'up' ? applied.concat([step.migrationId]) : applied.filter((id) => id !== step.migrationId).slice());
     return true;
   }
 

@@ -59,6 +59,11 @@ describe('reaching the host', () => {
             'setImmediate', 'queueMicrotask', 'fetch', 'XMLHttpRequest', 'ivm', '_ivm', 'Deno', 'Bun', 'navigator', '__filename', '__dirname'];
           f.reachable = names.filter((n) => { try { return n in g || typeof g[n] !== 'undefined'; } catch { return true; } });
           f.extra = extraGlobals();
+          // Sandbox hosts run with --expose-gc (memory relief collects plugin heaps): the runtime
+          // must have left an undefined, read-only property where V8 put the function.
+          const gcSlot = Object.getOwnPropertyDescriptor(globalThis, 'gc');
+          f.gc = gcSlot ? { type: typeof gcSlot.value, writable: gcSlot.writable, configurable: gcSlot.configurable } : 'absent';
+          attempt('gcRestored', () => { globalThis.gc = () => 0; return typeof globalThis.gc; });
           f.bundleGlobal = typeof globalThis.__townesPlugin;
           f.ctxKeys = Object.getOwnPropertyNames(ctx).sort();
           f.ctxProtoNull = Object.getPrototypeOf(ctx) === null;
@@ -90,9 +95,12 @@ describe('reaching the host', () => {
       assert.equal(f.evalProcess, 'undefined');
       assert.equal(f.fnThisIsGlobal, true, 'Function("return this") is the isolate\'s own global');
       assert.deepEqual(f.reachable, []);
-      // Beyond a bare V8 context: only the runtime's HostError and the (blanked) bundle global.
-      assert.deepEqual(f.atLoadExtra, ['HostError', '__townesPlugin']);
-      assert.deepEqual(f.extra, ['HostError', '__townesPlugin']);
+      // Beyond a bare V8 context: only the runtime's HostError, the (blanked) bundle global and
+      // the blanked `gc` that --expose-gc puts on every global.
+      assert.deepEqual(f.atLoadExtra, ['HostError', '__townesPlugin', 'gc']);
+      assert.deepEqual(f.extra, ['HostError', '__townesPlugin', 'gc']);
+      assert.deepEqual(f.gc, { type: 'undefined', writable: false, configurable: false });
+      assert.equal(f.gcRestored, 'undefined');
       assert.equal(f.bundleGlobal, 'undefined', 'the plugin definition is left on globalThis');
       assert.deepEqual(f.ctxKeys, ['config', 'discord', 'guildId', 'log'], 'a plugin without storage permission got more than it declared');
       assert.equal(f.ctxProtoNull, true);

@@ -11,6 +11,11 @@
   // like a busy machine rather than the plugin's doing).
   delete globalThis.Atomics;
   delete globalThis.SharedArrayBuffer;
+  // Sandbox host processes run with --expose-gc so that memory relief can collect plugin heaps
+  // (isolated-vm offers no other way); V8 then puts a non-deletable `gc` on every global. The
+  // runtime keeps it and leaves the plugin an undefined, read-only property in its place.
+  const collectGarbage = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
+  if (collectGarbage) Object.defineProperty(globalThis, 'gc', { value: undefined, writable: false });
   const parse = JSON.parse;
   const stringify = JSON.stringify;
   const freeze = Object.freeze;
@@ -285,6 +290,13 @@
     },
     forget(guildId) {
       setConfig(guildId, undefined);
+    },
+    // A full collection that also gives freed pages back (V8's "last resort" flavour); the host
+    // asks for it only while relieving memory, when nothing is queued. False without --expose-gc.
+    releaseMemory() {
+      if (!collectGarbage) return false;
+      collectGarbage({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      return true;
     },
   });
 })(globalThis.__townesHost);
