@@ -36,6 +36,14 @@ const USERS_PER_GUILD = 50;
 const WINDOW = 512;
 const LATENCY_WINDOW = 8;
 const LATENCY_EVENTS = 20_000;
+/**
+ * Events each path handles before it is timed. Steady state is what a runner that has been up a
+ * while sees: a fresh sandbox host and its isolates took 60,000-90,000 events to get there (from
+ * about 50,000 to 80,000 events per second; JIT tiering competes for the same 2 cores), while the
+ * in-process baseline runs in this process, warm from its first round. Its first events are
+ * cold_load_ms's business.
+ */
+const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 50_000);
 /** Rounds of each path, interleaved. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 /** As many sandbox hosts as a runner on this machine starts by default, unless BENCH_SANDBOX_HOSTS says. */
@@ -122,7 +130,7 @@ async function sandboxedRound(xpBundle: PluginBundle, events: BenchEvent[]): Pro
     };
     await Promise.all(Array.from({ length: window }, worker));
   };
-  await drive(eventStream(5000, GUILDS, USERS_PER_GUILD), WINDOW);
+  await drive(eventStream(WARMUP_EVENTS, GUILDS, USERS_PER_GUILD), WINDOW);
   t = performance.now();
   await drive(events, WINDOW);
   const eps = events.length / ((performance.now() - t) / 1000);
@@ -137,7 +145,7 @@ async function sandboxedRound(xpBundle: PluginBundle, events: BenchEvent[]): Pro
 /** One round of the baseline: the same bundle called in-process over a fresh in-memory store. */
 async function inProcessRound(code: string, configs: Map<string, unknown>, events: BenchEvent[]): Promise<number> {
   const run = inProcessRunner(code, new MemoryPluginStore(), configs);
-  for (const e of events.slice(0, 5000)) await run(e.guildId, e.json);
+  for (const e of eventStream(WARMUP_EVENTS, GUILDS, USERS_PER_GUILD)) await run(e.guildId, e.json);
   const t = performance.now();
   for (const e of events) await run(e.guildId, e.json);
   return events.length / ((performance.now() - t) / 1000);
