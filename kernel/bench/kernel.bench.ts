@@ -62,9 +62,11 @@ async function enableAll(kernel: Kernel, m: PluginManifest, guilds: number): Pro
   }
 }
 
+const readBundles = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as PluginBundle[];
+
 /** Child part: a runner's first start, which fills the compile cache the measured runner starts with. */
 async function warmUp(bundlesFile: string): Promise<void> {
-  const bundles = JSON.parse(readFileSync(bundlesFile, 'utf8')) as PluginBundle[];
+  const bundles = readBundles(bundlesFile);
   const kernel = await startKernel(bundles);
   for (const b of bundles) await enableAll(kernel, b.manifest, 1);
   await kernel.shutdown(2000);
@@ -72,7 +74,7 @@ async function warmUp(bundlesFile: string): Promise<void> {
 
 /** Child part: RSS of a runner and its sandbox hosts with 10,000 guilds on welcome and xp. */
 async function measureRss(bundlesFile: string): Promise<void> {
-  const bundles = JSON.parse(readFileSync(bundlesFile, 'utf8')) as PluginBundle[];
+  const bundles = readBundles(bundlesFile);
   const kernel = await startKernel(bundles);
   // With BENCH_DEBUG, the floor: the same processes before any guild.
   const empty = process.env.BENCH_DEBUG ? { hosts: (await kernel.relieveMemory()).map((s) => s.rssBytes), runner: process.memoryUsage.rss() } : null;

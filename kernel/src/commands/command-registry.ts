@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SlashCommand } from '@townesdev/plugin-contract';
+import { appended, without } from '../compact/exact-list.ts';
 
 export class CommandClashError extends Error {
   readonly command: string;
@@ -41,9 +42,8 @@ export class CommandRegistry {
   /** Replace `plugin`'s commands in the guild; returns true when the guild's command set changed. */
   set(guildId: string, plugin: string, commands: readonly SlashCommand[]): boolean {
     this.check(guildId, plugin, commands);
-    const others = (this.#byGuild.get(guildId) ?? []).filter((p) => p.plugin !== plugin);
-    // concat and slice allocate exactly what the list holds; filter and spread leave room for 17.
-    const providers = commands.length > 0 ? others.concat([{ plugin, commands }]) : others.slice();
+    const others = without(this.#byGuild.get(guildId) ?? [], (p) => p.plugin === plugin);
+    const providers = commands.length > 0 ? appended(others, { plugin, commands }) : others;
     if (providers.length > 0) this.#byGuild.set(guildId, providers);
     else this.#byGuild.delete(guildId);
     return this.#refresh(guildId);

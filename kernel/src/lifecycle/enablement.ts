@@ -1,4 +1,5 @@
 import type { Capability, PluginManifest } from '@townesdev/plugin-contract';
+import { appended, without } from '../compact/exact-list.ts';
 
 /** One plugin enabled in one guild: the version that runs, its config and the guild's grant. */
 export interface Enablement {
@@ -45,18 +46,16 @@ export class GuildTable {
     return out;
   }
 
-  // The lists are built with map and concat, which allocate exactly what they hold; spread and
-  // filter leave room for 17 elements (about 150 bytes more a guild, measured).
   set(e: Enablement): void {
     const list = this.#guilds.get(e.guildId) ?? [];
-    this.#guilds.set(e.guildId, list.some((x) => x.plugin === e.plugin) ? list.map((x) => (x.plugin === e.plugin ? e : x)) : list.concat([e]));
+    this.#guilds.set(e.guildId, list.some((x) => x.plugin === e.plugin) ? list.map((x) => (x.plugin === e.plugin ? e : x)) : appended(list, e));
   }
 
   delete(guildId: string, plugin: string): void {
     const list = this.#guilds.get(guildId);
-    const at = list?.findIndex((x) => x.plugin === plugin) ?? -1;
-    if (!list || at < 0) return;
-    if (list.length > 1) this.#guilds.set(guildId, list.slice(0, at).concat(list.slice(at + 1)));
+    if (!list) return;
+    const rest = without(list, (x) => x.plugin === plugin);
+    if (rest.length > 0) this.#guilds.set(guildId, rest);
     else this.#guilds.delete(guildId);
   }
 }

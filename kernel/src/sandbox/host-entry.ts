@@ -23,8 +23,11 @@ let cached: SandboxHostScript | undefined;
  */
 function typeScriptEnv(): NodeJS.ProcessEnv {
   const compileCache = getCompileCacheDir();
-  return { NODE_ENV: process.env.NODE_ENV ?? 'production', ...(compileCache ? { NODE_COMPILE_CACHE: compileCache } : {}) };
+  return { ...bundleEnv(), ...(compileCache ? { NODE_COMPILE_CACHE: compileCache } : {}) };
 }
+
+/** The environment of a host running the bundle: nothing of the runner's own. */
+const bundleEnv = (): NodeJS.ProcessEnv => ({ NODE_ENV: process.env.NODE_ENV ?? 'production' });
 
 /**
  * The script a sandbox host process runs. Node can run the TypeScript entry directly, but its
@@ -46,7 +49,7 @@ export function sandboxHostScript(): SandboxHostScript {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'sandbox-host.mjs');
     writeFileSync(file, code, { flag: 'wx', mode: 0o600 });
-    cached = { file, env: { NODE_ENV: process.env.NODE_ENV ?? 'production' } };
+    cached = { file, env: bundleEnv() };
   } catch {
     cached = { file: SOURCE_ENTRY, env: typeScriptEnv() };
   }

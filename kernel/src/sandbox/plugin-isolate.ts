@@ -129,9 +129,9 @@ export class PluginIsolate {
     return this.#isolate.isDisposed;
   }
 
-  /** Collect this isolate's garbage and give the pages back; false where the host cannot (no --expose-gc). */
-  releaseMemory(): boolean {
-    return this.#guard(() => this.#releaseMemory.applySync(undefined, [], { timeout: 1000 }), true) === true;
+  /** Collect this isolate's garbage and give the pages back (nothing where the host runs without --expose-gc). */
+  releaseMemory(): void {
+    this.#guard(() => this.#releaseMemory.applySync(undefined, [], { timeout: 1000 }), true);
   }
 
   heapUsedBytes(): number {

@@ -1,5 +1,5 @@
 import type { Namespace } from '../storage/plugin-store.ts';
-import { SmallStringMap } from '../storage/small-string-map.ts';
+import { SmallStringMap } from '../compact/small-string-map.ts';
 
 /** What the host knows of one namespace: values (null = known absent) and bytes used. */
 export interface CachedNamespace {

@@ -1,6 +1,7 @@
 import type { MigrationCommit, Namespace, NamespaceRead, NamespaceReadResult, NamespaceWrites, PluginStore, StoredEntry } from './plugin-store.ts';
 import { entryBytes } from './plugin-store.ts';
-import { SmallStringMap } from './small-string-map.ts';
+import { appended, without } from '../compact/exact-list.ts';
+import { SmallStringMap } from '../compact/small-string-map.ts';
 
 const nsKey = (ns: Namespace): string => `${ns.plugin}\u0000${ns.guildId}`;
 
@@ -71,8 +72,7 @@ export class MemoryPluginStore implements PluginStore {
     const has = applied.includes(step.migrationId);
     if (step.direction === 'up' ? has : !has) return false;
     await this.commit([step]);
-    // concat and slice allocate exactly what the list holds; spread and filter leave room for 17.
-    this.#ledger.set(nsKey(step), step.direction === 'up' ? applied.concat([step.migrationId]) : applied.filter((id) => id !== step.migrationId).slice());
+    this.#ledger.set(nsKey(step), step.direction === 'up' ? appended(applied, step.migrationId) : without(applied, (id) => id === step.migrationId));
     return true;
   }
 

@@ -292,11 +292,9 @@
       setConfig(guildId, undefined);
     },
     // A full collection that also gives freed pages back (V8's "last resort" flavour); the host
-    // asks for it only while relieving memory, when nothing is queued. False without --expose-gc.
+    // asks for it only while relieving memory. Nothing to do without --expose-gc.
     releaseMemory() {
-      if (!collectGarbage) return false;
-      collectGarbage({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-      return true;
+      if (collectGarbage) collectGarbage({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     },
   });
 })(globalThis.__townesHost);

@@ -43,7 +43,7 @@ export class SmallStringMap<V> {
     if (i >= 0) {
       flat[i + 1] = value;
     } else if (flat.length / 2 < FLAT_LIMIT) {
-      // concat allocates exactly what the array holds; push and spread leave room for 17 elements.
+      // Exact size, as exact-list.ts explains.
       this.#flat = flat.concat([key, value]);
     } else {
       this.#map = new Map(this.entries());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SmallStringMap } from '../../src/storage/small-string-map.ts';
+import { SmallStringMap } from '../../src/compact/small-string-map.ts';
 
 /** Every operation, checked against a Map doing the same, across the switch from flat array to Map. */
 test('SmallStringMap behaves as a Map through growth past its flat limit, deletes and clear', () => {
