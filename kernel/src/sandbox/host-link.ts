@@ -2,6 +2,8 @@ import { fork } from 'node:child_process';
 import { sandboxHostScript } from './host-entry.ts';
 import { IpcBatcher, unbatch } from './ipc-batch.ts';
 import type { FromHost, ToHost } from './sandbox-protocol.ts';
+import type { WireFromHost, WireToHost } from './wire-codec.ts';
+import { decodeFromHost, encodeToHost } from './wire-codec.ts';
 
 /** The runner's handle on one sandbox host, wherever it runs. */
 export interface HostLink {
@@ -16,7 +18,7 @@ export interface HostLink {
 /** A sandbox host in its own process: a V8 crash or hang there cannot take the runner down. */
 export class ChildHostLink implements HostLink {
   readonly #child;
-  readonly #out: IpcBatcher<ToHost>;
+  readonly #out: IpcBatcher<WireToHost>;
 
   constructor(options: { maxOldSpaceMb: number }) {
     const script = sandboxHostScript();
@@ -36,7 +38,7 @@ export class ChildHostLink implements HostLink {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.#out = new IpcBatcher<ToHost>((wire) => {
+    this.#out = new IpcBatcher<WireToHost>((wire) => {
       if (this.#child.connected) this.#child.send(wire);
     });
   }
@@ -46,11 +48,11 @@ export class ChildHostLink implements HostLink {
   }
 
   send(message: ToHost): void {
-    this.#out.send(message);
+    this.#out.send(encodeToHost(message));
   }
 
   onMessage(listener: (message: FromHost) => void): void {
-    this.#child.on('message', (wire) => unbatch(wire as FromHost | FromHost[], listener));
+    this.#child.on('message', (wire) => unbatch(wire as WireFromHost | WireFromHost[], (m) => listener(decodeFromHost(m))));
   }
 
   onExit(listener: (reason: string) => void): void {

@@ -3,7 +3,8 @@
 import { serveSandboxHost } from './host-endpoint.ts';
 import { IpcBatcher, unbatch } from './ipc-batch.ts';
 import { warmUpIsolates } from './isolate-warm-up.ts';
-import type { FromHost, ToHost } from './sandbox-protocol.ts';
+import type { WireFromHost, WireToHost } from './wire-codec.ts';
+import { decodeToHost, encodeFromHost } from './wire-codec.ts';
 
 if (!process.send) {
   console.error('the sandbox host runs as a child of the runner (SandboxPool), not on its own');
@@ -11,10 +12,10 @@ if (!process.send) {
 }
 // Before the first message is read: the runner's requests wait for it instead of competing with it.
 warmUpIsolates();
-const out = new IpcBatcher<FromHost>((wire) => {
+const out = new IpcBatcher<WireFromHost>((wire) => {
   process.send?.(wire);
 });
-const handle = serveSandboxHost((message) => out.send(message), () => process.exit(0));
-process.on('message', (wire: ToHost | ToHost[]) => unbatch(wire, handle));
+const handle = serveSandboxHost((message) => out.send(encodeFromHost(message)), () => process.exit(0));
+process.on('message', (wire: WireToHost | WireToHost[]) => unbatch(wire, (m) => handle(decodeToHost(m))));
 // The runner going away means there is nobody to serve: leave at once.
 process.on('disconnect', () => process.exit(0));
