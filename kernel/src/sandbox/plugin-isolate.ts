@@ -1,11 +1,15 @@
 import ivm from 'isolated-vm';
 import { BUNDLE_GLOBAL } from '@townesdev/plugin-contract';
 import { GUEST_RUNTIME_SOURCE } from './guest/runtime-source.ts';
-import { checkGuestResults, checkHandlerNames, runtimeSubverted } from './guest-results.ts';
+import { checkGuestCalls, checkGuestResults, checkHandlerNames, runtimeSubverted } from './guest-results.ts';
 import { SandboxFault, classifyIsolateError } from './sandbox-fault.ts';
 
 
-/** The host functions the guest runtime calls synchronously; each returns a short answer string. */
+/**
+ * The host side of the guest's calls, each answered with a short string. `act` and `log` are
+ * called synchronously from inside the isolate; storage calls are queued there and answered in
+ * rounds by `run`.
+ */
 export interface GuestBridge {
   kv(seq: number, op: string, key: string, value: string, opId: string): string;
   act(seq: number, type: string, json: string): string;
@@ -47,7 +51,10 @@ export class PluginIsolate {
   readonly handlers: HandlerNames;
   readonly #isolate: ivm.Isolate;
   readonly #context: ivm.Context;
+  readonly #bridge: GuestBridge;
   readonly #push: ivm.Reference;
+  readonly #takeCalls: ivm.Reference;
+  readonly #answer: ivm.Reference;
   readonly #collect: ivm.Reference;
   readonly #forget: ivm.Reference;
   readonly #releaseMemory: ivm.Reference;
@@ -57,14 +64,16 @@ export class PluginIsolate {
     try {
       this.#context = this.#isolate.createContextSync();
       const { bridge } = options;
+      this.#bridge = bridge;
       const hostObject = new ivm.ExternalCopy({}).copyInto();
       this.#context.global.setSync('__townesHost', hostObject);
       const hostRef = this.#context.global.getSync('__townesHost', { reference: true }) as ivm.Reference;
-      hostRef.setSync('kv', new ivm.Callback((seq: number, op: string, key: string, value: string, opId: string) => bridge.kv(seq, op, key, value, opId)));
       hostRef.setSync('act', new ivm.Callback((seq: number, type: string, json: string) => bridge.act(seq, type, json)));
       hostRef.setSync('log', new ivm.Callback((seq: number, level: string, message: string, data: string) => bridge.log(seq, level, message, data)));
       const runtime = this.#isolate.compileScriptSync(GUEST_RUNTIME_SOURCE, { filename: 'townes:runtime' }).runSync(this.#context, { reference: true, timeout: options.loadTimeoutMs }) as ivm.Reference;
       this.#push = runtime.getSync('push', { reference: true }) as ivm.Reference;
+      this.#takeCalls = runtime.getSync('takeCalls', { reference: true }) as ivm.Reference;
+      this.#answer = runtime.getSync('answer', { reference: true }) as ivm.Reference;
       this.#collect = runtime.getSync('collect', { reference: true }) as ivm.Reference;
       this.#forget = runtime.getSync('forget', { reference: true }) as ivm.Reference;
       this.#releaseMemory = runtime.getSync('releaseMemory', { reference: true }) as ivm.Reference;
@@ -84,17 +93,16 @@ export class PluginIsolate {
    * caused by the plugin (a tampered builtin the runtime still relies on) and is a fault too,
    * never an exception that would take the sandbox host process down.
    */
-  #guard<T>(fn: () => T, guest = false): T {
-    // A sync call runs the isolate on this thread, so this thread's CPU time is the plugin's.
-    const cpuBefore = process.threadCpuUsage();
+  #guard<T>(fn: () => T, guest = false, cpuSince = process.threadCpuUsage()): T {
     try {
       return fn();
     } catch (error) {
-      const fault = classifyIsolateError(error, this.#isolate.isDisposed);
+      const fault = error instanceof SandboxFault ? error : classifyIsolateError(error, this.#isolate.isDisposed);
       if (fault?.kind === 'cpu-limit') {
         // isolated-vm's timeout counts wall time (and so does its isolate.cpuTime); keep the CPU
         // time really used, so a call cut short because the machine was busy is not blamed.
-        const used = process.threadCpuUsage(cpuBefore);
+        // A sync call runs the isolate on this thread, so this thread's CPU time is the plugin's.
+        const used = process.threadCpuUsage(cpuSince);
         throw new SandboxFault('cpu-limit', fault.message, (used.user + used.system) / 1000);
       }
       if (fault) throw fault;
@@ -104,7 +112,11 @@ export class PluginIsolate {
   }
 
   /**
-   * Hand the guest new items, configs and retries; its microtasks run before this returns.
+   * Hand the guest new items, configs and retries, then answer the storage calls they make, round
+   * after round, until none is left (microtasks run before each call into the isolate returns).
+   * The rounds share one time budget; a round's calls are answered by the bridge outside the
+   * isolate, so a batch of items enters it a few times instead of twice per storage call.
+   *
    * The lists are copied into the isolate's heap as they are (isolated-vm serialises them). A
    * single JSON text would not be: a string of 1 KB or more crosses as an external string whose
    * buffer lives outside the heap until the isolate's next full collection, so a busy plugin's
@@ -112,8 +124,22 @@ export class PluginIsolate {
    * RSS climbed from about 95 to 240-270 MB, and every page of it faulted in again after each
    * collection).
    */
-  push(input: GuestInput, timeoutMs: number): void {
-    this.#guard(() => this.#push.applySync(undefined, [input.configs, input.retries, input.abandon, input.items], { timeout: timeoutMs, arguments: { copy: true } }), true);
+  run(input: GuestInput, timeoutMs: number): void {
+    const cpuSince = process.threadCpuUsage();
+    const deadline = performance.now() + timeoutMs;
+    const timeLeft = () => {
+      const left = deadline - performance.now();
+      if (left < 1) throw new SandboxFault('cpu-limit', 'the plugin exceeded its CPU time limit');
+      return Math.floor(left); // isolated-vm takes whole milliseconds
+    };
+    this.#guard(() => this.#push.applySync(undefined, [input.configs, input.retries, input.abandon, input.items], { timeout: timeoutMs, arguments: { copy: true } }), true, cpuSince);
+    for (;;) {
+      const calls = this.#guard(() => checkGuestCalls(this.#takeCalls.applySync(undefined, [], { timeout: timeLeft(), result: { copy: true } })), true, cpuSince);
+      if (calls.length === 0) return;
+      const answers: string[] = [];
+      for (const [seq, op, key, value, opId] of calls) answers.push(this.#bridge.kv(seq, op, key, value, opId));
+      this.#guard(() => this.#answer.applySync(undefined, [answers], { timeout: timeLeft(), arguments: { copy: true } }), true, cpuSince);
+    }
   }
 
   /** Settled items since the last collect: [seq, ok(1|0), json][] */

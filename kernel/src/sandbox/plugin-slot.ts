@@ -193,7 +193,7 @@ export class PluginSlot {
     this.#unbatched = Math.max(0, this.#unbatched - ran.size);
     const budgetMs = this.image.limits.cpuMsPerEvent + ran.size;
     try {
-      this.#isolate.push(this.#input(started, retries, abandon), budgetMs);
+      this.#isolate.run(this.#input(started, retries, abandon), budgetMs);
       for (const [seq, ok, text] of this.#isolate.collect(this.image.limits.cpuMsPerEvent, this.#active.size)) {
         const item = this.#active.get(seq);
         if (item) this.#complete(item, ok === 1, text);

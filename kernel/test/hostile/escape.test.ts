@@ -215,8 +215,9 @@ describe('reaching the host', () => {
 });
 
 describe('tampering the guest runtime ignores', () => {
-  // The guest runtime writes its results by concatenating strings and stores nothing in arrays,
-  // so these no longer touch it at all: the handler's own result comes out, unchanged.
+  // The guest runtime writes its results by concatenating strings and keeps its lists (the
+  // storage calls waiting for the host) without a prototype, so these do not touch it at all:
+  // the handler's own result comes out, unchanged.
   const attacks: Record<string, string> = {
     'array-index-setter': `Object.defineProperty(Array.prototype, '0', { set() { throw new Error('gotcha'); }, configurable: true }); return 'x';`,
     'results-not-a-list': `Array.prototype.toJSON = function () { return 42; }; return 'x';`,
@@ -244,6 +245,45 @@ describe('tampering the guest runtime ignores', () => {
         await t.close();
       }
     });
+  }
+});
+
+test('index accessors planted on Array.prototype and Object.prototype do not see or change the storage calls waiting for the host', { timeout: 30_000 }, async () => {
+  const plugin = '@hostile/tamper-storage-calls';
+  const bundle = buildBundle({
+    name: plugin,
+    permissions: ['storage'],
+    commands: ['attack'],
+    definition: `{
+      commands: {
+        async attack(ctx) {
+          const seen = [];
+          for (let i = 0; i < 16; i++) {
+            for (const proto of [Array.prototype, Object.prototype]) {
+              Object.defineProperty(proto, String(i), { set(v) { seen[seen.length] = v; }, get() { return 'forged'; }, configurable: true });
+            }
+          }
+          const [, first] = await Promise.all([ctx.storage.set('k', { n: 1 }), ctx.storage.get('k')]);
+          await ctx.storage.set('k', { n: 2 });
+          const second = await ctx.storage.get('k');
+          return JSON.stringify({ first, second, seen: seen.length });
+        },
+      },
+    }`,
+  });
+  const t = await setup([bundle]);
+  try {
+    const pids = t.kernel.sandboxPids;
+    const o = await command(t.kernel, GUILD_A, 'attack');
+    assert.equal(o.ok, true, JSON.stringify(o));
+    assert.deepEqual(JSON.parse(o.reply?.content ?? '{}'), { first: { n: 1 }, second: { n: 2 }, seen: 0 });
+    assert.deepEqual(await t.store.list({ plugin, guildId: GUILD_A }, '', 10), [{ key: 'k', value: '{"n":2}' }]);
+    assert.deepEqual(t.kernel.sandboxPids, pids, 'the sandbox host process died');
+    assertNotQuarantined(t, plugin);
+    await assertHealthyEverywhere(t);
+    assertCollateralFree(t);
+  } finally {
+    await t.close();
   }
 });
 

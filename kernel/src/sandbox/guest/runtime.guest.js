@@ -39,10 +39,11 @@
   const slice = (text, from, to) => apply(strSlice, text, to === undefined ? [from] : [from, to]);
   const quote = (text) => stringify(StringCtor(text));
   const ErrorCtor = Error;
-  const kv = host.kv;
   const act = host.act;
   const logCall = host.log;
   const MAX_RESULT_CHARS = 64 * 1024;
+  // Storage calls handed to the host in one round (the rest wait for the next round).
+  const MAX_CALLS_PER_ROUND = 4096;
 
   let plugin = null;
   let permissions = create(null);
@@ -50,7 +51,12 @@
   // so each distinct text is parsed and frozen once and shared: guildId -> text -> object.
   const configs = new MapCtor(); // guildId -> { text, value, refs }
   const parsedConfigs = new MapCtor(); // text -> the same entry
-  const pending = new MapCtor(); // opId -> { seq, op, key, value, resolve, reject }
+  const pending = new MapCtor(); // opId -> the call, waiting for the host to load what it reads
+  // Lists the runtime fills by index: with no prototype, a setter the plugin plants on
+  // Array.prototype cannot see or change what goes in them.
+  const list = () => setPrototypeOf([], null);
+  let queued = list(); // calls made since the host last took them: { seq, op, key, value, opId, resolve, reject }
+  let asked = list(); // calls the host took and has yet to answer, in order
   const live = new MapCtor(); // seq -> true while the item may still complete
   let done = ''; // settled items, as JSON rows joined by commas
 
@@ -93,22 +99,25 @@
     return new HostError(slice(answer, 1, sep), slice(answer, sep + 1));
   }
 
-  // One storage or action call. Answers: h<json> hit, n not found, k / k1 / k0 ok, l<json> list,
-  // m<opId> miss (the host loads the key and later asks us to retry), e<code>:<message> error.
-  function storageCall(seq, op, key, value, opId) {
-    const answer = kv(seq, op, key, value, opId);
+  // Storage calls cross to the host in rounds, not one by one: a call is queued and answered
+  // when the host takes the queue after the isolate returns (see PluginIsolate.run), so a batch
+  // of items crosses the isolate boundary a few times instead of twice per item. Answers:
+  // h<json> hit, n not found, k / k1 / k0 ok, l<json> list, m<opId> miss (the host loads the
+  // key and later asks us to retry), e<code>:<message> error.
+  function storageCall(seq, op, key, value) {
+    return new PromiseCtor((resolve, reject) => {
+      queued[queued.length] = { seq, op, key, value, opId: '', resolve, reject };
+    });
+  }
+
+  function settle(call, answer) {
     const tag = answer[0];
-    if (tag === 'm') {
-      return new PromiseCtor((resolve, reject) => {
-        apply(mapSet, pending, [slice(answer, 1), { seq, op, key, value, resolve, reject }]);
-      });
-    }
-    if (tag === 'e') return PromiseCtor.reject(hostError(answer));
-    if (tag === 'h' || tag === 'l') return PromiseCtor.resolve(parse(slice(answer, 1)));
-    if (tag === 'n') return PromiseCtor.resolve(undefined);
-    if (answer === 'k1') return PromiseCtor.resolve(true);
-    if (answer === 'k0') return PromiseCtor.resolve(false);
-    return PromiseCtor.resolve(undefined);
+    if (tag === 'm') apply(mapSet, pending, [slice(answer, 1), call]);
+    else if (tag === 'e') call.reject(hostError(answer));
+    else if (tag === 'h' || tag === 'l') call.resolve(parse(slice(answer, 1)));
+    else if (answer === 'k1') call.resolve(true);
+    else if (answer === 'k0') call.resolve(false);
+    else call.resolve(undefined);
   }
 
   function serialise(value) {
@@ -123,19 +132,19 @@
   class StorageApi {
     #seq;
     constructor(seq) { this.#seq = seq; }
-    get(key) { return storageCall(this.#seq, 'get', StringCtor(key), '', ''); }
+    get(key) { return storageCall(this.#seq, 'get', StringCtor(key), ''); }
     set(key, value) {
       let text;
       try { text = serialise(value); } catch (e) { return PromiseCtor.reject(e); }
-      return storageCall(this.#seq, 'set', StringCtor(key), text, '');
+      return storageCall(this.#seq, 'set', StringCtor(key), text);
     }
-    delete(key) { return storageCall(this.#seq, 'delete', StringCtor(key), '', ''); }
+    delete(key) { return storageCall(this.#seq, 'delete', StringCtor(key), ''); }
     list(options) {
       const prefix = options && options.prefix !== undefined ? StringCtor(options.prefix) : '';
       const limit = options && options.limit !== undefined ? +options.limit : 1000;
       const after = options && options.after !== undefined ? StringCtor(options.after) : null;
       const listOptions = '{"limit":' + (isFiniteNumber(limit) ? limit : 'null') + ',"after":' + (after === null ? 'null' : quote(after)) + '}';
-      return storageCall(this.#seq, 'list', prefix, listOptions, '');
+      return storageCall(this.#seq, 'list', prefix, listOptions);
     }
   }
 
@@ -275,13 +284,42 @@
       }
       for (let n = 0; n < r.length; n++) {
         const opId = r[n];
-        const p = apply(mapGet, pending, [opId]);
-        if (!p) continue;
+        const call = apply(mapGet, pending, [opId]);
+        if (!call) continue;
         apply(mapDelete, pending, [opId]);
-        if (!apply(mapGet, live, [p.seq])) continue;
-        apply(promiseThen, storageCall(p.seq, p.op, p.key, p.value, opId), [p.resolve, p.reject]);
+        if (!apply(mapGet, live, [call.seq])) continue;
+        call.opId = opId;
+        queued[queued.length] = call;
       }
       for (let n = 0; n + 4 < items.length; n += 5) start(items[n], items[n + 1], items[n + 2], items[n + 3], items[n + 4]);
+    },
+    // The storage calls queued so far, oldest first, as [seq, op, key, value, opId] flattened.
+    takeCalls() {
+      const take = queued.length < MAX_CALLS_PER_ROUND ? queued.length : MAX_CALLS_PER_ROUND;
+      const out = list();
+      const rest = list();
+      for (let n = 0; n < queued.length; n++) {
+        const call = queued[n];
+        if (n >= take) {
+          rest[rest.length] = call;
+          continue;
+        }
+        asked[n] = call;
+        const at = n * 5;
+        out[at] = call.seq;
+        out[at + 1] = call.op;
+        out[at + 2] = call.key;
+        out[at + 3] = call.value;
+        out[at + 4] = call.opId;
+      }
+      queued = rest;
+      return out;
+    },
+    // The host's answers to the calls it took, in the same order; the promises settle at once.
+    answer(answers) {
+      const calls = asked;
+      asked = list();
+      for (let n = 0; n < calls.length; n++) settle(calls[n], answers[n]);
     },
     collect() {
       const out = '[' + done + ']';
