@@ -68,7 +68,8 @@ export class GuestCalls {
     if (badKey) return badKey;
     const ns = item.ns;
     if (!ns) return err('CONTEXT_EXPIRED', 'no storage for this context');
-    const known = item.staged.has(key) ? item.staged.get(key) : ns.values.get(key);
+    let known = item.staged.has(key) ? item.staged.get(key) : ns.values.get(key);
+    if (known === undefined && ns.complete) known = null;
     if (known === undefined || (op === 'set' && ns.usage === undefined)) return this.#miss(item, { key });
     if (op === 'get') return known === null ? 'n' : 'h' + known;
     if (op === 'delete') {

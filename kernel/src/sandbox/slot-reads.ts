@@ -104,7 +104,12 @@ export class SlotReads {
             // A value already cached is newer than what the store had when it answered.
             for (const k of load.keys) if (!entry.values.has(k)) this.#cache.put(entry, k, found.get(k) ?? null);
             const usage = results[i]?.usage;
-            if (usage !== undefined && entry.usage === undefined) entry.usage = usage;
+            if (usage !== undefined && entry.usage === undefined) {
+              entry.usage = usage;
+              // Nothing stored: this host's commits land before its reads, so no write is missing
+              // from the store's answer, and later keys of this namespace need no read at all.
+              entry.complete = usage === 0;
+            }
           });
           settle(opIds);
         },

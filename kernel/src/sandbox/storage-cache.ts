@@ -5,6 +5,12 @@ import { SmallStringMap } from '../compact/small-string-map.ts';
 export interface CachedNamespace {
   readonly values: SmallStringMap<string | null>;
   usage: number | undefined;
+  /**
+   * Every key the namespace has is in `values`, so a key not there is absent: set when the store
+   * reported the namespace empty (usage 0). It stays true as items write, since all of the
+   * namespace's writes pass through this cache, and ends with the entry (eviction, drop).
+   */
+  complete: boolean;
   /** Items of this namespace currently running; a namespace in use is never evicted. */
   pins: number;
 }
@@ -37,7 +43,7 @@ export class StorageCache {
     if (entry) {
       this.#entries.delete(key);
     } else {
-      entry = { values: new SmallStringMap(), usage: undefined, pins: 0 };
+      entry = { values: new SmallStringMap(), usage: undefined, complete: false, pins: 0 };
     }
     this.#entries.set(key, entry);
     return entry;
@@ -55,6 +61,7 @@ export class StorageCache {
     for (const [k, v] of entry.values) this.#bytes -= cost(k, v);
     entry.values.clear();
     entry.usage = undefined;
+    entry.complete = false;
   }
 
   /**

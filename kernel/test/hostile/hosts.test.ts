@@ -31,7 +31,8 @@ const SLOW = '@hostile/slow-host';
 
 /**
  * `spin <ms> <n>`: burns <ms> of CPU, then posts `<n>`. `long <n>`: a second of work in 20 ms
- * slices, each after a storage read, so its host keeps answering the runner while it runs.
+ * slices, each after a storage read, so its host keeps answering the runner while it runs (the
+ * reads wait for the store only in a namespace that holds data: see `seedSlowData`).
  */
 const slowBundle = buildBundle({
   name: SLOW,
@@ -55,6 +56,11 @@ const slowBundle = buildBundle({
     },
   }`,
 });
+
+/** Give the slow plugin data in a guild, so keys its host has not seen are read from the store. */
+async function seedSlowData(t: TestKernel, guildId: string): Promise<void> {
+  await t.store.commit([{ plugin: SLOW, guildId, writes: [{ key: 'seed', value: '1' }] }]);
+}
 
 /**
  * The index (in kernel.sandboxPids) of the host that serves a guild, found by watching which
@@ -145,6 +151,7 @@ describe('a sandbox host that dies', () => {
   test('an event that kills its host every time is dead-lettered once it kills it running alone; repeated -> quarantine', { timeout: 90_000 }, async () => {
     const t = await setup([slowBundle]);
     try {
+      await seedSlowData(t, GUILD_A);
       const index = await hostServing(t, GUILD_A);
       const outcomes = [];
       for (let round = 1; round <= 3; round++) {

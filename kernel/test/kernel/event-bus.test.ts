@@ -182,7 +182,11 @@ test('storage refuses what the database cannot hold, and reads that never end, w
       },
     },
   }`);
-  const t = await startTestKernel([picky]);
+  // The namespace holds data, so keys the sandbox host has not seen must be read from the store
+  // (a namespace the store reports empty is answered without reads, and such a loop only meets the CPU limit).
+  const store = new MemoryPluginStore();
+  await store.commit([{ plugin: '@test/picky', guildId: GUILD_A, writes: [{ key: 'seed', value: '1' }] }]);
+  const t = await startTestKernel([picky], { store });
   try {
     await t.kernel.enable(GUILD_A, { plugin: '@test/picky', version: '1.0.0', config: {}, grants: ['storage'] });
     assert.deepEqual((await t.kernel.command(interaction(GUILD_A, 'try'))).reply, { content: 'INVALID_ARGUMENT,INVALID_ARGUMENT,INVALID_ARGUMENT' });
