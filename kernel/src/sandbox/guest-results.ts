@@ -49,24 +49,29 @@ export function checkGuestResults(text: unknown, maxItems: number): Array<[numbe
   return rows as Array<[number, 0 | 1, string]>;
 }
 
-/** Storage calls the guest runtime hands over in one round (the same limit as the runtime's). */
+/** Storage calls the guest runtime hands over in one round, and their characters (the runtime's limits). */
 export const MAX_CALLS_PER_ROUND = 4096;
+export const MAX_CHARS_PER_ROUND = 1024 * 1024;
 
 export type GuestCall = [seq: number, op: string, key: string, value: string, opId: string];
 
 /**
  * Validate the storage calls the guest runtime's `takeCalls` returned: [seq, op, key, value,
- * opId] flattened, at most MAX_CALLS_PER_ROUND of them. Anything else is a fault. What each call
- * asks is checked when it is answered (GuestCalls), like any call from the guest.
+ * opId] flattened, at most MAX_CALLS_PER_ROUND of them and MAX_CHARS_PER_ROUND of keys and values
+ * (unless there is one call). Anything else is a fault. What each call asks is checked when it
+ * is answered (GuestCalls), like any call from the guest.
  */
 export function checkGuestCalls(value: unknown): GuestCall[] {
   if (!Array.isArray(value) || value.length % 5 !== 0 || value.length > 5 * MAX_CALLS_PER_ROUND) throw runtimeSubverted('its storage calls are not a list');
   const calls: GuestCall[] = [];
+  let chars = 0;
   for (let n = 0; n < value.length; n += 5) {
     const [seq, op, key, text, opId]: unknown[] = value.slice(n, n + 5);
     if (!Number.isSafeInteger(seq) || typeof op !== 'string' || typeof key !== 'string' || typeof text !== 'string' || typeof opId !== 'string') throw runtimeSubverted('a storage call is malformed');
+    chars += key.length + text.length;
     calls.push([seq as number, op, key, text, opId]);
   }
+  if (calls.length > 1 && chars > MAX_CHARS_PER_ROUND) throw runtimeSubverted('its storage calls are larger than a round carries');
   return calls;
 }
 

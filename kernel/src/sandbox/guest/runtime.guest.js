@@ -42,8 +42,10 @@
   const act = host.act;
   const logCall = host.log;
   const MAX_RESULT_CHARS = 64 * 1024;
-  // Storage calls handed to the host in one round (the rest wait for the next round).
+  // Storage calls handed to the host in one round, and their characters (the rest wait for the
+  // next round; a call larger than that goes alone): what crosses at once stays small.
   const MAX_CALLS_PER_ROUND = 4096;
+  const MAX_CHARS_PER_ROUND = 1024 * 1024;
 
   let plugin = null;
   let permissions = create(null);
@@ -295,15 +297,18 @@
     },
     // The storage calls queued so far, oldest first, as [seq, op, key, value, opId] flattened.
     takeCalls() {
-      const take = queued.length < MAX_CALLS_PER_ROUND ? queued.length : MAX_CALLS_PER_ROUND;
       const out = list();
       const rest = list();
+      let taken = 0;
+      let chars = 0;
       for (let n = 0; n < queued.length; n++) {
         const call = queued[n];
-        if (n >= take) {
+        chars += call.key.length + call.value.length;
+        if (rest.length > 0 || taken >= MAX_CALLS_PER_ROUND || (taken > 0 && chars > MAX_CHARS_PER_ROUND)) {
           rest[rest.length] = call;
           continue;
         }
+        taken++;
         asked[n] = call;
         const at = n * 5;
         out[at] = call.seq;
