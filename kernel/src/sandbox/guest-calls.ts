@@ -4,6 +4,7 @@ import { entryBytes } from '../storage/plugin-store.ts';
 import type { HostItem } from './host-item.ts';
 import type { ReadRequest } from './slot-reads.ts';
 import type { PluginImage } from './sandbox-protocol.ts';
+import { cachedValue } from './storage-cache.ts';
 
 const MAX_KEY_CHARS = 200;
 const MAX_ACTION_JSON = 32 * 1024;
@@ -68,8 +69,7 @@ export class GuestCalls {
     if (badKey) return badKey;
     const ns = item.ns;
     if (!ns) return err('CONTEXT_EXPIRED', 'no storage for this context');
-    let known = item.staged.has(key) ? item.staged.get(key) : ns.values.get(key);
-    if (known === undefined && ns.complete) known = null;
+    const known = item.staged.has(key) ? item.staged.get(key) : cachedValue(ns, key);
     if (known === undefined || (op === 'set' && ns.usage === undefined)) return this.#miss(item, { key });
     if (op === 'get') return known === null ? 'n' : 'h' + known;
     if (op === 'delete') {

@@ -66,7 +66,11 @@ export function checkGuestCalls(value: unknown): GuestCall[] {
   const calls: GuestCall[] = [];
   let chars = 0;
   for (let n = 0; n < value.length; n += 5) {
-    const [seq, op, key, text, opId]: unknown[] = value.slice(n, n + 5);
+    const seq: unknown = value[n];
+    const op: unknown = value[n + 1];
+    const key: unknown = value[n + 2];
+    const text: unknown = value[n + 3];
+    const opId: unknown = value[n + 4];
     if (!Number.isSafeInteger(seq) || typeof op !== 'string' || typeof key !== 'string' || typeof text !== 'string' || typeof opId !== 'string') throw runtimeSubverted('a storage call is malformed');
     chars += key.length + text.length;
     calls.push([seq as number, op, key, text, opId]);

@@ -19,8 +19,9 @@ const handle = serveSandboxHost((message) => out.send(encodeFromHost(message)), 
 let early: ToHost[] | null = [];
 process.on('message', (wire: WireToHost | WireToHost[]) =>
   unbatch(wire, (m) => {
-    if (early) early.push(decodeToHost(m));
-    else handle(decodeToHost(m));
+    const message = decodeToHost(m);
+    if (early) early.push(message);
+    else handle(message);
   }),
 );
 // The runner going away means there is nobody to serve: leave at once.

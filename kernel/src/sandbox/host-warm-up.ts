@@ -1,6 +1,6 @@
 import { BUNDLE_GLOBAL } from '@townesdev/plugin-contract';
 import { SandboxHost } from './sandbox-host.ts';
-import type { ItemResult, PluginImage, StorageBackend } from './sandbox-protocol.ts';
+import type { PluginImage, StorageBackend } from './sandbox-protocol.ts';
 
 const GUILD = '0';
 const IMAGE: PluginImage = {
@@ -25,9 +25,9 @@ const NOWHERE: StorageBackend = { read: async (requests) => requests.map(() => (
  * A failure here is not reported: the first real load fails the same way, with its own message.
  */
 export async function warmUpHost(timeoutMs = 2000): Promise<void> {
-  let finished: (results: ItemResult[]) => void = () => {};
-  const done = new Promise<ItemResult[]>((resolve) => (finished = resolve));
-  const host = new SandboxHost({ backend: NOWHERE, onResults: (results) => finished(results) });
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const host = new SandboxHost({ backend: NOWHERE, onResults: () => finished() });
   let timer: NodeJS.Timeout | undefined;
   try {
     host.load(IMAGE);

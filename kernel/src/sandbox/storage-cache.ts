@@ -15,6 +15,12 @@ export interface CachedNamespace {
   pins: number;
 }
 
+/** What the cache knows of a key: its value, null when it is known absent, undefined when unknown. */
+export function cachedValue(entry: CachedNamespace, key: string): string | null | undefined {
+  const value = entry.values.get(key);
+  return value === undefined && entry.complete ? null : value;
+}
+
 const nsKey = (plugin: string, guildId: string): string => `${plugin}\u0000${guildId}`;
 /** What an entry costs besides its text (map slot, strings' headers); absent keys cost this too. */
 const ENTRY_OVERHEAD = 64;
